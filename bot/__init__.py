@@ -1,0 +1,1 @@
+"""Golden Hour: a Discord bot for the fans of The Trauma Code: Heroes on Call."""

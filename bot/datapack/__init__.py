@@ -1,0 +1,1 @@
+"""The data pack: human-edited YAML in ``seeds/``, validated by pydantic models."""

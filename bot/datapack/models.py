@@ -1,0 +1,175 @@
+"""Pydantic models for the data pack (``seeds/*.yaml``).
+
+Every fact row names at least one source id; cross-references (source ids, person ids,
+character ids, ceremony ids) are checked by :class:`Pack` after the rows validate.
+Nothing here knows about Discord or SQLite.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Confidence = Literal["official", "reported", "unconfirmed"]
+"""official: Netflix or the studio said it; reported: a named outlet reported it;
+unconfirmed: a single weak source, a characterisation, or a claim that conflicts."""
+
+Billing = Literal["main", "supporting", "cameo"]
+Result = Literal["won", "nominated"]
+DatePrecision = Literal["day", "month", "year"]
+SeasonStatus = Literal[
+    "released",
+    "hoped_for",  # people involved say they want it / it was planned with sequels in mind
+    "under_review",  # the platform says a sequel is being considered
+    "in_talks",  # reported negotiations
+    "renewed",  # greenlit (official only when Netflix or the studio says so)
+    "pre_production",
+    "filming",
+    "post_production",
+    "cancelled",
+]
+Role = Literal["actor", "director", "writer", "author", "artist", "producer", "executive"]
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class Model(BaseModel):
+    """Strict base: unknown keys are errors, so a typo in a field name is caught."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Model):
+    """A short text in both languages."""
+
+    en: NonEmpty
+    ko: NonEmpty
+
+
+class Sourced(Model):
+    sources: list[Id] = Field(min_length=1)
+
+
+class Source(Model):
+    id: Id
+    outlet: NonEmpty
+    title: NonEmpty
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+    date: dt.date | None = None
+    date_note: str | None = None  # e.g. "inferred from the article text"
+    official: bool = False  # the page relays Netflix's or the studio's own statement
+
+
+class Figure(Sourced):
+    """A headline figure such as viewing numbers or chart positions."""
+
+    id: Id
+    label: Text
+    value: Text
+    confidence: Confidence = "reported"
+
+
+class SourceWork(Sourced):
+    title: Text
+    author: Id  # person id
+    artist: Id | None = None  # person id (webtoon)
+    platform: Text
+
+
+class Show(Sourced):
+    title: Text
+    other_titles: list[str] = []
+    premiere: dt.date
+    episodes: int = Field(gt=0)
+    platform: NonEmpty
+    countries: int | None = None
+    network_note: Text | None = None
+    setting: Text | None = None
+    source_work: SourceWork
+    director: Id
+    writer: Id
+    production_companies: list[Text] = Field(min_length=1)
+    figures: list[Figure] = []
+
+
+class Person(Sourced):
+    id: Id
+    name: Text  # name.en is the primary romanization, name.ko the Hangul
+    variants: list[str] = []  # other spellings seen in the press
+    roles: list[Role] = Field(min_length=1)
+
+
+class Character(Sourced):
+    id: Id
+    name: Text
+    variants: list[str] = []
+    titles: list[str] = []  # how fans address them: "Dr.", "Nurse", "교수", "장관" ...
+    description: Text
+    played_by: Id  # person id
+    billing: Billing
+    order: int  # billing order within the whole cast, 1 = first
+
+
+class Ceremony(Sourced):
+    id: Id
+    name: Text  # e.g. "Baeksang Arts Awards" / "백상예술대상"
+    edition: int = Field(gt=0)
+    date: dt.date
+    venue: Text | None = None
+
+
+class AwardEntry(Sourced):
+    id: Id
+    ceremony: Id
+    category: Text
+    person: Id | None = None  # nominee person; None when the show itself is the nominee
+    show: bool = False  # the show (or its makers) is the nominee
+    character: Id | None = None
+    result: Result
+    note: Text | None = None  # e.g. who won the category instead
+
+    @model_validator(mode="after")
+    def _has_nominee(self) -> AwardEntry:
+        if self.person is None and not self.show:
+            raise ValueError("an award entry needs a nominee: set 'person' or 'show: true'")
+        return self
+
+
+class PlannedMilestone(Model):
+    """A plan stated in an event ("filming targeted for summer 2026")."""
+
+    what: Text
+    status: SeasonStatus  # the status the season would reach
+    by: dt.date  # the last day the plan covers; after it, the plan is stale
+
+
+class SeasonEvent(Sourced):
+    id: Id
+    date: dt.date
+    precision: DatePrecision = "day"
+    date_note: str | None = None
+    summary: Text
+    status: SeasonStatus
+    confidence: Confidence
+    planned: PlannedMilestone | None = None
+
+
+class Season(Model):
+    number: int = Field(gt=0)
+    episodes: int | None = None
+    events: list[SeasonEvent] = Field(min_length=1)
+
+
+class Pack(Model):
+    """The whole data pack, cross-checked."""
+
+    show: Show
+    sources: list[Source]
+    people: list[Person]
+    characters: list[Character]
+    ceremonies: list[Ceremony]
+    awards: list[AwardEntry]
+    seasons: list[Season]
