@@ -1,0 +1,27 @@
+"""Replying safely: every message leaves with explicit allowed_mentions, and a reply is
+sent as a response or a follow-up depending on what the interaction already used."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+
+log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+async def reply_ephemeral(interaction: discord.Interaction, text: str) -> None:
+    """Send a short private message, whatever state the interaction is in."""
+    try:
+        if not interaction.response.is_done():
+            await interaction.response.send_message(
+                text, ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+        elif not interaction.is_expired():
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        else:
+            log.warning("interaction %s expired before the reply: %s", interaction.id, text)
+    except discord.HTTPException:
+        log.exception("could not reply to interaction %s", interaction.id)

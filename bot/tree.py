@@ -1,0 +1,68 @@
+"""The command tree owns cross-cutting policy: errors become short, localised, ephemeral
+replies; unexpected ones are logged once with a reference the user can quote."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from bot.errors import UserFacingError
+from bot.i18n.catalogue import Catalogue, lang_for
+from bot.replies import reply_ephemeral
+
+if TYPE_CHECKING:
+    from bot.app import GoldenHourBot
+
+log = logging.getLogger(__name__)
+
+
+def new_error_ref() -> str:
+    return secrets.token_hex(3)
+
+
+def describe_error(
+    error: BaseException, interaction: discord.Interaction, texts: Catalogue
+) -> str:
+    """Map an error to the text the user sees; unknown errors are logged with a reference."""
+    lang = lang_for(str(interaction.locale))
+    original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    if isinstance(original, UserFacingError):
+        return texts.t(lang, original.key, **original.params)
+    if isinstance(original, app_commands.CommandOnCooldown):
+        return texts.t(lang, "error.cooldown", seconds=f"{original.retry_after:.0f}")
+    if isinstance(original, app_commands.NoPrivateMessage):
+        return texts.t(lang, "error.not_in_guild")
+    if isinstance(original, app_commands.CheckFailure):
+        return texts.t(lang, "error.not_allowed")
+    if isinstance(original, app_commands.TransformerError):
+        return texts.t(lang, "error.bad_input")
+    ref = new_error_ref()
+    command = interaction.command.qualified_name if interaction.command else None
+    custom_id = (interaction.data or {}).get("custom_id") if interaction.data else None
+    log.error(
+        "unexpected error ref=%s command=%s custom_id=%s user=%s guild=%s",
+        ref,
+        command,
+        custom_id,
+        interaction.user.id if interaction.user else None,
+        interaction.guild_id,
+        exc_info=original,
+    )
+    return texts.t(lang, "error.unexpected", ref=ref)
+
+
+async def report_interaction_error(
+    interaction: discord.Interaction, error: BaseException, texts: Catalogue
+) -> None:
+    await reply_ephemeral(interaction, describe_error(error, interaction, texts))
+
+
+class GoldenHourTree(app_commands.CommandTree["GoldenHourBot"]):
+    async def on_error(
+        self, interaction: discord.Interaction[GoldenHourBot], error: app_commands.AppCommandError
+    ) -> None:
+        await report_interaction_error(interaction, error, self.client.services.texts)
