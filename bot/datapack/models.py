@@ -1,7 +1,8 @@
 """Pydantic models for the data pack (``seeds/*.yaml``).
 
 Every fact row names at least one source id; cross-references (source ids, person ids,
-character ids, ceremony ids) are checked by :class:`Pack` after the rows validate.
+character ids, ceremony ids) are checked by ``bot.datapack.references.check_references``,
+which ``bot.datapack.loader.load_pack`` runs after the rows validate.
 Nothing here knows about Discord or SQLite.
 """
 
@@ -164,7 +165,7 @@ class Season(Model):
 
 
 class Pack(Model):
-    """The whole data pack, cross-checked."""
+    """The whole data pack (``load_pack`` cross-checks it; a bare ``Pack(...)`` is not)."""
 
     show: Show
     sources: list[Source]
