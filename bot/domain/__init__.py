@@ -1,0 +1,1 @@
+"""Domain logic: pure answers computed from the data pack (no Discord imports)."""
