@@ -1,0 +1,3 @@
+"""The SQLite store: connections (:mod:`.database`), schema migrations (:mod:`.migrate`),
+the data pack's fact tables (:mod:`.facts`, :mod:`.seeding`) and small key/value state
+(:mod:`.meta`)."""

@@ -1,0 +1,1 @@
+"""The SQL migration files (read with importlib.resources by bot.store.migrate)."""

@@ -1,0 +1,256 @@
+"""Schema migrations: from an empty file, from every earlier version, and the refusals.
+
+The upgrade test is generic: it covers every migration file shipped, so a new migration is
+tested from each earlier version automatically. Its author only adds representative rows for
+the version just before it to ROWS_AT_VERSION (the test says so when they are missing).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.store.database import Database
+from bot.store.migrate import (
+    Migration,
+    MigrationError,
+    available_migrations,
+    current_version,
+    latest_version,
+    migrate,
+    split_statements,
+)
+
+# One or more rows in every table that exists at a version, written against that version's
+# schema (which never changes once shipped), so upgrades are tested with data in place.
+ROWS_AT_VERSION: dict[int, str] = {
+    1: """
+        INSERT INTO meta VALUES ('seeded_pack_hash', 'abc123'), ('command_tree_hash:1:global', 'f');
+        INSERT INTO sources VALUES
+            ('src-a', 0, 'Outlet A', 'A title', 'https://example.org/a', '2025-01-24', NULL, 1),
+            ('src-b', 1, 'Outlet B', 'B title', 'https://example.org/b', NULL, 'undated', 0);
+        INSERT INTO people VALUES
+            ('actor-a', 0, 'Actor A', '배우', '["Actor Ay"]', '["actor"]'),
+            ('maker-b', 1, 'Maker B', '제작', '[]', '["director", "writer", "author"]');
+        INSERT INTO person_sources VALUES ('actor-a', 0, 'src-a'), ('maker-b', 0, 'src-b');
+        INSERT INTO show VALUES (1, 'Show', '쇼', '["Other"]', '2025-01-24', 8, 'Netflix', 190,
+            'note', '노트', 'Hospital', '병원', 'maker-b', 'maker-b', 'Novel', '소설',
+            'maker-b', NULL, 'Web novel', '웹소설');
+        INSERT INTO show_sources VALUES (0, 'src-a'), (1, 'src-b');
+        INSERT INTO source_work_sources VALUES (0, 'src-b');
+        INSERT INTO production_companies VALUES (0, 'Studio', '스튜디오');
+        INSERT INTO figures VALUES ('views', 0, 'Views', '조회', '1M', '100만', 'reported');
+        INSERT INTO figure_sources VALUES ('views', 0, 'src-a');
+        INSERT INTO characters VALUES ('hero', 0, 'Hero', '영웅', '[]', '["Dr."]', 'A surgeon',
+            '외과의', 'actor-a', 'main', 1);
+        INSERT INTO character_sources VALUES ('hero', 0, 'src-a');
+        INSERT INTO ceremonies VALUES ('gala-1', 0, 'Gala', '시상식', 1, '2025-05-05', NULL, NULL);
+        INSERT INTO ceremony_sources VALUES ('gala-1', 0, 'src-b');
+        INSERT INTO award_entries VALUES
+            ('gala-1-actor', 0, 'gala-1', 'Best Actor', '남자 최우수', 'actor-a', 0, 'hero',
+             'won', NULL, NULL),
+            ('gala-1-drama', 1, 'gala-1', 'Best Drama', '작품상', NULL, 1, NULL, 'nominated',
+             'Won by another', '다른 작품 수상');
+        INSERT INTO award_entry_sources VALUES
+            ('gala-1-actor', 0, 'src-b'), ('gala-1-drama', 0, 'src-b');
+        INSERT INTO seasons VALUES (1, 0, 8), (2, 1, NULL);
+        INSERT INTO season_events VALUES
+            ('s1-out', 1, 0, '2025-01-24', 'day', NULL, 'Out', '공개', 'released', 'official',
+             NULL, NULL, NULL, NULL),
+            ('s2-plan', 2, 0, '2025-12-01', 'month', 'about', 'Plan', '계획', 'renewed',
+             'reported', 'Filming', '촬영', 'filming', '2026-08-31');
+        INSERT INTO season_event_sources VALUES ('s1-out', 0, 'src-a'), ('s2-plan', 0, 'src-b');
+    """,
+}
+
+# Columns that hold Discord ids must be INTEGER snowflakes, in every migration.
+DISCORD_ID_COLUMNS = {
+    "guild_id",
+    "channel_id",
+    "role_id",
+    "message_id",
+    "user_id",
+    "author_id",
+    "application_id",
+}
+
+
+async def open_db(path: Path) -> Database:
+    return await Database.open(path)
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await open_db(tmp_path / "golden.db")
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+async def schema(db: Database) -> list[tuple[str, str, str, str | None]]:
+    rows = await db.fetch_all(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+    )
+    return [(row[0], row[1], row[2], row[3]) for row in rows]
+
+
+async def user_tables(db: Database) -> list[str]:
+    rows = await db.fetch_all(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        " ORDER BY name"
+    )
+    return [row[0] for row in rows]
+
+
+async def row_counts(db: Database) -> dict[str, int]:
+    return {
+        table: int(await db.fetch_value(f'SELECT count(*) FROM "{table}"'))
+        for table in await user_tables(db)
+    }
+
+
+async def test_migrations_are_numbered_without_gaps() -> None:
+    versions = [migration.version for migration in available_migrations()]
+    assert versions == list(range(1, len(versions) + 1))
+    assert latest_version() == len(versions) >= 1
+
+
+async def test_empty_file_migrates_to_latest(db: Database) -> None:
+    assert await current_version(db) == 0
+    assert await migrate(db) == latest_version()
+    assert await current_version(db) == latest_version()
+    assert "meta" in await user_tables(db)
+    # Running again is a no-op.
+    before = await schema(db)
+    assert await migrate(db) == latest_version()
+    assert await schema(db) == before
+
+
+async def test_every_table_is_strict_and_discord_ids_are_integers(db: Database) -> None:
+    await migrate(db)
+    for table in await user_tables(db):
+        strict = await db.fetch_value(
+            "SELECT strict FROM pragma_table_list WHERE name = ?", (table,)
+        )
+        assert strict == 1, f"table {table} is not STRICT"
+        for column in await db.fetch_all("SELECT name, type FROM pragma_table_info(?)", (table,)):
+            if column["name"] in DISCORD_ID_COLUMNS:
+                assert column["type"] == "INTEGER", f"{table}.{column['name']} is not INTEGER"
+
+
+@pytest.mark.parametrize("start", range(latest_version()))
+async def test_upgrade_from_every_earlier_version(tmp_path: Path, start: int) -> None:
+    """Build a database at `start`, fill it, upgrade it in a later run, compare with a fresh one."""
+    path = tmp_path / f"at-{start}.db"
+    async with await open_db(path) as old:
+        assert await migrate(old, target=start) == start
+        if start > 0:
+            rows = ROWS_AT_VERSION.get(start)
+            if rows is None:
+                pytest.fail(
+                    f"add representative rows for schema version {start} to ROWS_AT_VERSION"
+                )
+            async with old.transaction() as conn:
+                for statement in split_statements(rows):
+                    await conn.execute(statement)
+            empty = [table for table, count in (await row_counts(old)).items() if count == 0]
+            assert not empty, f"ROWS_AT_VERSION[{start}] leaves tables empty: {empty}"
+        counts_before = await row_counts(old)
+
+    async with await open_db(path) as upgraded, await open_db(tmp_path / "fresh.db") as fresh:
+        assert await migrate(upgraded) == latest_version()
+        assert await migrate(fresh) == latest_version()
+        assert await schema(upgraded) == await schema(fresh)
+        counts_after = await row_counts(upgraded)
+        for table, count in counts_before.items():
+            assert counts_after.get(table) == count, f"rows of {table} lost in the upgrade"
+        assert await upgraded.fetch_all("PRAGMA foreign_key_check") == []
+        assert await upgraded.fetch_value("PRAGMA integrity_check") == "ok"
+
+
+async def test_a_newer_database_is_refused(db: Database) -> None:
+    await migrate(db)
+    newer = latest_version() + 1
+    async with db.transaction() as conn:
+        await conn.execute(f"PRAGMA user_version = {newer}")
+    before = await schema(db)
+    with pytest.raises(MigrationError, match=rf"version {newer}.*only knows.*{latest_version()}"):
+        await migrate(db)
+    assert await current_version(db) == newer
+    assert await schema(db) == before
+
+
+async def test_targets_outside_the_known_range_are_refused(db: Database) -> None:
+    await migrate(db)
+    with pytest.raises(MigrationError, match="only go forward"):
+        await migrate(db, target=0)
+    with pytest.raises(MigrationError, match="cannot migrate"):
+        await migrate(db, target=latest_version() + 1)
+    assert await current_version(db) == latest_version()
+
+
+async def test_a_failing_migration_changes_nothing(db: Database) -> None:
+    good = Migration(1, "good", "CREATE TABLE kept (id INTEGER PRIMARY KEY) STRICT;")
+    bad = Migration(
+        2,
+        "bad",
+        "CREATE TABLE half (id INTEGER PRIMARY KEY) STRICT;\nINSERT INTO missing VALUES (1);",
+    )
+    with pytest.raises(MigrationError, match=r"0002_bad failed: no such table: missing"):
+        await migrate(db, migrations=[good, bad])
+    assert await current_version(db) == 1
+    assert await user_tables(db) == ["kept"]
+
+
+async def test_a_migration_breaking_foreign_keys_is_rolled_back(db: Database) -> None:
+    parent = Migration(
+        1,
+        "tables",
+        "CREATE TABLE parent (id INTEGER PRIMARY KEY) STRICT;\n"
+        "CREATE TABLE child (parent_id INTEGER REFERENCES parent (id)) STRICT;",
+    )
+    orphan = Migration(2, "orphan", "INSERT INTO child VALUES (7);")
+    with pytest.raises(MigrationError, match="foreign key"):
+        await migrate(db, migrations=[parent, orphan])
+    assert await current_version(db) == 1
+    assert await db.fetch_value("SELECT count(*) FROM child") == 0
+
+
+async def test_gaps_in_numbering_are_refused(db: Database) -> None:
+    with pytest.raises(MigrationError, match="without gaps"):
+        await migrate(db, migrations=[Migration(2, "skipped_one", "SELECT 1;")])
+    assert await current_version(db) == 0
+
+
+async def test_two_processes_migrating_at_once_both_succeed(tmp_path: Path) -> None:
+    path = tmp_path / "golden.db"
+    async with await open_db(path) as first, await open_db(path) as second:
+        versions = await asyncio.gather(migrate(first), migrate(second))
+        assert list(versions) == [latest_version(), latest_version()]
+
+
+def test_split_statements_respects_strings_comments_and_triggers() -> None:
+    script = """
+        -- a comment; with a semicolon and an apostrophe: it's fine
+        CREATE TABLE a (x TEXT DEFAULT ';');  /* block; comment */
+        INSERT INTO a VALUES ('it''s; one'); INSERT INTO a VALUES ('two');
+        CREATE TRIGGER t AFTER INSERT ON a BEGIN
+            INSERT INTO a VALUES ('from trigger;');
+        END;
+        -- trailing comment
+    """
+    statements = split_statements(script)
+    assert len(statements) == 4
+    assert statements[1].startswith("/* block; comment */")
+    assert statements[1].endswith("VALUES ('it''s; one');")
+    assert statements[2] == "INSERT INTO a VALUES ('two');"
+    assert statements[3].endswith("END;")
+
+
+def test_split_statements_rejects_a_missing_final_semicolon() -> None:
+    with pytest.raises(MigrationError, match="without a final"):
+        split_statements("CREATE TABLE a (x INTEGER);\nCREATE TABLE b (y INTEGER)")
