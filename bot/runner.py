@@ -37,7 +37,7 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
 
 
 def configure_endpoints(settings: Settings) -> None:
-    if settings.discord_api_base or settings.discord_gateway_url:
+    if settings.discord_api_base and settings.discord_gateway_url:
         point_discord_at(settings.discord_api_base, settings.discord_gateway_url)
         log.info("Discord endpoints overridden by DISCORD_API_BASE / DISCORD_GATEWAY_URL")
 
@@ -47,7 +47,7 @@ def install_shutdown_signals(bot: GoldenHourBot) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):  # not available on Windows
-            loop.add_signal_handler(signum, lambda s=signum: _request_close(bot, s))
+            loop.add_signal_handler(signum, _request_close, bot, signum)
 
 
 def _request_close(bot: GoldenHourBot, signum: int) -> None:

@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
@@ -78,6 +78,12 @@ class Settings(BaseSettings):
     def _upper(cls, value: Any) -> Any:
         return value.strip().upper() if isinstance(value, str) else value
 
+    @model_validator(mode="after")
+    def _endpoints_together(self) -> Settings:
+        if (self.discord_api_base is None) != (self.discord_gateway_url is None):
+            raise ValueError("DISCORD_API_BASE and DISCORD_GATEWAY_URL must be set together")
+        return self
+
     @property
     def log_level_number(self) -> int:
         return logging.getLevelNamesMapping()[self.log_level]
@@ -94,6 +100,6 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
-        variable = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        variable = str(first["loc"][0]).upper() if first["loc"] else "DISCORD_API_BASE"
         message = first["msg"].removeprefix("Value error, ")
         raise SettingsError(f"{variable}: {message}") from None
