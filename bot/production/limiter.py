@@ -1,0 +1,110 @@
+"""Proactive pacing of every request the delivery worker makes.
+
+discord.py has no global limiter of its own (Rapptz/discord.py#8169): it learns per-route buckets
+from headers and waits only after a bucket is exhausted. A fan-out to 1,000 channels touches
+1,000 fresh buckets at once, so without pacing it would run into the 50 requests/s global limit,
+and every resulting 429 counts towards the invalid-request ban. One :class:`SendLimiter` is shared
+by all workers of a process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Final
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+# Discord allows 50 requests/s per bot. A bucket holding 1.5 tokens refilled at 48/s grants at
+# most 1.5 + 48 → 49 requests in any one-second window, and 1,000 sends take about 20.8 s. The
+# half token absorbs the event loop waking a little late, which would otherwise lose ~1 ms a send.
+DEFAULT_RATE: Final = 48.0
+DEFAULT_BURST: Final = 1.5
+# Message create is observed at about 5 per 5 s per channel; stay one below.
+DEFAULT_CHANNEL_LIMIT: Final = 4
+DEFAULT_CHANNEL_WINDOW: Final = 5.0
+_PRUNE_EVERY: Final = 512
+
+
+class SendLimiter:
+    """A token bucket under the global ceiling plus a sliding window per channel.
+
+    Waiters are served first come, first served. ``clock`` and ``sleep`` are injectable so tests
+    can run on a fake clock; they must agree (``sleep(d)`` lets ``clock()`` advance by ``d``).
+    """
+
+    def __init__(
+        self,
+        *,
+        rate: float = DEFAULT_RATE,
+        burst: float = DEFAULT_BURST,
+        channel_limit: int = DEFAULT_CHANNEL_LIMIT,
+        channel_window: float = DEFAULT_CHANNEL_WINDOW,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        if rate <= 0 or burst < 1.0 or channel_limit < 1 or channel_window <= 0:
+            raise ValueError("limiter rates and sizes must be positive")
+        self.rate = rate
+        self.burst = burst
+        self.channel_limit = channel_limit
+        self.channel_window = channel_window
+        self._clock = clock
+        self._sleep = sleep
+        self._tokens = 1.0  # start with one request's worth, not the burst
+        self._refilled_at = clock()
+        self._global_lock = asyncio.Lock()
+        self._channel_locks: dict[int, asyncio.Lock] = {}
+        self._channel_grants: dict[int, deque[float]] = {}
+        self.granted = 0
+
+    async def acquire(self, channel_id: int | None = None) -> None:
+        """Wait until one more request (to ``channel_id``, if given) stays under both limits."""
+        if channel_id is None:
+            await self._acquire_global()
+            return
+        lock = self._channel_locks.setdefault(channel_id, asyncio.Lock())
+        async with lock:
+            grants = self._channel_grants.setdefault(channel_id, deque())
+            while True:
+                now = self._clock()
+                while grants and grants[0] <= now - self.channel_window:
+                    grants.popleft()
+                if len(grants) < self.channel_limit:
+                    break
+                await self._sleep(max(grants[0] + self.channel_window - now, 1e-6))
+            await self._acquire_global()
+            # Recorded after the global wait: the window counts when the request really goes out.
+            grants.append(self._clock())
+        if self.granted % _PRUNE_EVERY == 0:
+            self._prune()
+
+    async def _acquire_global(self) -> None:
+        async with self._global_lock:
+            while True:
+                self._refill()
+                # The tolerance stops float rounding from asking for waits too small to pass.
+                if self._tokens >= 1.0 - 1e-9:
+                    break
+                await self._sleep((1.0 - self._tokens) / self.rate)
+            self._tokens = max(self._tokens - 1.0, 0.0)
+            self.granted += 1
+
+    def _refill(self) -> None:
+        now = self._clock()
+        elapsed = max(now - self._refilled_at, 0.0)
+        self._tokens = min(float(self.burst), self._tokens + elapsed * self.rate)
+        self._refilled_at = now
+
+    def _prune(self) -> None:
+        """Forget channels that are idle, so a long-running bot does not grow without bound."""
+        horizon = self._clock() - self.channel_window
+        for channel_id in list(self._channel_grants):
+            lock = self._channel_locks.get(channel_id)
+            grants = self._channel_grants[channel_id]
+            if (lock is None or not lock.locked()) and (not grants or grants[-1] <= horizon):
+                del self._channel_grants[channel_id]
+                self._channel_locks.pop(channel_id, None)

@@ -1,0 +1,498 @@
+"""The delivery worker: drains the outbox into Discord, paced, idempotent and crash-safe.
+
+Life cycle: ``await worker.start()`` (e.g. in a cog's ``cog_load`` or ``setup_hook``),
+``worker.wake()`` after publishing, ``await worker.stop()`` on close. Starting is resuming: the
+outbox is the only state, so rows left pending (or claimed by a process that died; their lease
+runs out) are picked up like any other. ``await worker.run_until_idle()`` drives it to completion
+without a background task (tests, benchmarks).
+
+Each claimed row gets its own task. Every row's outcome is written back in its own transaction;
+a row's exception is logged with the row and recorded as a transient failure, never allowed to
+stop the worker or the other rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import socket
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+from bot.store.database import Database
+
+from . import repository as repo
+from .compose import DEFAULT_LABELS, PostLabels, build_post
+from .limiter import SendLimiter
+from .models import CrosspostState, Delivery, DeliveryCounts, Language, Update
+from .policy import RetryPolicy, needs_guild_attention
+from .repository import DeliveryKey
+from .transport import (
+    ChangeResult,
+    Done,
+    Permanent,
+    RateLimited,
+    SendResult,
+    Sent,
+    Transient,
+    Transport,
+)
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[DeliveryCounts], Awaitable[None]]
+Clock = Callable[[], float]
+
+CROSSPOST_WINDOW: Final = 3600.0
+_UPDATE_CACHE_MAX: Final = 256
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerConfig:
+    max_in_flight: int = 25  # concurrent requests; at ~48/s and ~0.3 s each, 15 keep the pace
+    lease: float = 90.0  # a claim outlives the slowest request (op_timeout + limiter waits)
+    op_timeout: float = 45.0  # per request; then the outcome is unknown and the row retries
+    poll_interval: float = 5.0  # look for work published by other processes at least this often
+    progress_interval: float = 1.0  # at most one progress callback per update per interval
+    crossposts_per_hour: int = 9  # per channel; Discord is observed to allow ~10
+    crosspost_retry: RetryPolicy = field(default_factory=lambda: RetryPolicy(max_attempts=5))
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+    def __post_init__(self) -> None:
+        if self.max_in_flight < 1 or self.lease <= self.op_timeout:
+            raise ValueError("need max_in_flight >= 1 and lease > op_timeout")
+
+
+@dataclass(slots=True)
+class WorkerStats:
+    """What this worker did, for logs and the benchmark."""
+
+    sends: int = 0
+    edits: int = 0
+    crossposts: int = 0
+    sent: int = 0
+    edited: int = 0
+    failed: int = 0
+    retried: int = 0
+    rate_limited: int = 0
+    errors: int = 0  # exceptions inside the worker (bugs); the rows were retried
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        db: Database,
+        transport: Transport,
+        limiter: SendLimiter,
+        *,
+        config: WorkerConfig | None = None,
+        clock: Clock = time.time,
+        rng: random.Random | None = None,
+        worker_id: str | None = None,
+        on_progress: ProgressCallback | None = None,
+        labels: Mapping[Language, PostLabels] = DEFAULT_LABELS,
+    ) -> None:
+        self.db = db
+        self.transport = transport
+        self.limiter = limiter
+        self.config = config or WorkerConfig()
+        self.clock = clock  # wall-clock Unix seconds: stored in the database
+        self.rng = rng or random.Random()
+        self.worker_id = worker_id or default_worker_id()
+        self.on_progress = on_progress
+        self.labels = labels
+        self.stats = WorkerStats()
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._changed = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self._dirty: set[int] = set()
+        self._reported_at: dict[int, float] = {}
+        self._updates: dict[int, Update] = {}
+
+    # ------------------------------------------------------------------ life cycle
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def start(self) -> None:
+        """Run in the background until :meth:`stop`. Resumes whatever the outbox holds."""
+        if self.running:
+            return
+        self._stopping = False
+        self._task = asyncio.create_task(self.run(), name=f"delivery-worker {self.worker_id}")
+
+    def wake(self) -> None:
+        """New work was queued (publish, edit, retract): look now rather than at the next poll."""
+        self._changed.set()
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """Stop claiming, let requests in flight finish for up to ``grace`` seconds, then cancel
+        them and hand their rows back so another worker need not wait for the lease."""
+        self._stopping = True
+        self._changed.set()
+        task, self._task = self._task, None
+        if task is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(task), grace)
+            except TimeoutError:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        released = await repo.release_claims(self.db, self.worker_id)
+        if released:
+            log.info("worker %s handed back %d unfinished rows", self.worker_id, released)
+        await self._report_progress(force=True)
+
+    async def run(self) -> None:
+        """The long-running loop (``start`` runs it as a task). Cancelling it abandons the rows
+        in flight exactly like a crash would: their claims expire and they are sent again."""
+        await self._loop(until_idle=False)
+
+    async def run_until_idle(self) -> None:
+        """Work until nothing is due now and nothing is in flight (no background task)."""
+        self._stopping = False
+        await self._loop(until_idle=True)
+        await self._report_progress(force=True)
+
+    # ------------------------------------------------------------------ the loop
+
+    async def _loop(self, *, until_idle: bool) -> None:
+        progress = None if until_idle else asyncio.create_task(self._progress_loop())
+        try:
+            while not self._stopping:
+                self._changed.clear()
+                free = self.config.max_in_flight - len(self._in_flight)
+                try:
+                    claimed = await self._claim_and_start(free) if free > 0 else 0
+                    if free > 0 and claimed == free:
+                        continue  # there may be more: fill the freed slots again first
+                    if until_idle and claimed == 0 and not self._in_flight:
+                        return
+                    wait = await self._idle_timeout(free - claimed)
+                except Exception:
+                    # e.g. the database stayed locked by another process past the busy timeout:
+                    # the outbox is intact, so try again later rather than end the worker.
+                    log.exception("delivery worker %s could not claim work", self.worker_id)
+                    if until_idle and not self._in_flight:
+                        raise
+                    wait = self.config.poll_interval
+                await self._wait_for_change(wait)
+            # Stopping: let the requests in flight finish (stop() bounds how long).
+            while self._in_flight:
+                await asyncio.wait(set(self._in_flight))
+        finally:
+            if progress is not None:
+                progress.cancel()
+            if self._in_flight:
+                # Only on cancellation (a crash in tests, or stop() past its grace).
+                for task in self._in_flight:
+                    task.cancel()
+                await asyncio.gather(*self._in_flight, return_exceptions=True)
+
+    async def _claim_and_start(self, free: int) -> int:
+        rows = await repo.claim_due(
+            self.db,
+            worker_id=self.worker_id,
+            now=self.clock(),
+            lease=self.config.lease,
+            limit=free,
+        )
+        for row in rows:
+            task = asyncio.create_task(self._process(row))
+            self._in_flight.add(task)
+            task.add_done_callback(self._finished)
+        return len(rows)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._in_flight.discard(task)
+        self._changed.set()
+
+    async def _idle_timeout(self, free: int) -> float:
+        if free <= 0:
+            return self.config.poll_interval  # a finishing row or wake() ends the wait
+        due = await repo.next_due_at(self.db)
+        if due is None:
+            return self.config.poll_interval
+        return min(max(due - self.clock(), 0.05), self.config.poll_interval)
+
+    async def _wait_for_change(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._changed.wait(), seconds)
+
+    # ------------------------------------------------------------------ one row
+
+    async def _process(self, delivery: Delivery) -> None:
+        key = DeliveryKey.of(delivery)
+        try:
+            now = self.clock()
+            if delivery.job_is_open and delivery.next_attempt_at <= now:
+                await self._run_job(delivery, key)
+            elif (
+                delivery.crosspost == CrosspostState.PENDING
+                and delivery.message_id is not None
+                and (delivery.crosspost_next_at or 0.0) <= now
+            ):
+                await self._run_crosspost(delivery, key)
+            else:
+                await repo.release_claim(self.db, key, self.worker_id)
+        except Exception as exc:
+            self.stats.errors += 1
+            log.exception(
+                "delivery of update %s to guild %s (channel %s, status %s, attempt %s) raised",
+                delivery.update_id,
+                delivery.guild_id,
+                delivery.channel_id,
+                delivery.status,
+                delivery.attempts + 1,
+            )
+            await self._record_internal_error(delivery, key, exc)
+        finally:
+            self._dirty.add(delivery.update_id)
+
+    async def _run_job(self, delivery: Delivery, key: DeliveryKey) -> None:
+        update = await self._update_for(delivery)
+        if update is None or (delivery.message_id is None and update.is_retracted):
+            # Retracted (or gone) while queued: the retraction already cancelled the row.
+            await repo.release_claim(self.db, key, self.worker_id)
+            return
+        message = build_post(update, delivery.language, delivery.role_id, self.labels)
+        await self.limiter.acquire(delivery.channel_id)
+        result: SendResult | ChangeResult
+        if delivery.message_id is None:
+            self.stats.sends += 1
+            result = await self._call(
+                self.transport.send(delivery.channel_id, message, delivery.nonce)
+            )
+        else:
+            self.stats.edits += 1
+            result = await self._call(
+                self.transport.edit(delivery.channel_id, delivery.message_id, message)
+            )
+        await self._record_job(delivery, key, update, result)
+
+    async def _call(
+        self, request: Awaitable[SendResult | ChangeResult]
+    ) -> SendResult | ChangeResult:
+        try:
+            async with asyncio.timeout(self.config.op_timeout):
+                return await request
+        except TimeoutError:
+            return Transient(f"no answer within {self.config.op_timeout:g} s (outcome unknown)")
+
+    async def _record_job(
+        self,
+        delivery: Delivery,
+        key: DeliveryKey,
+        update: Update,
+        result: SendResult | ChangeResult,
+    ) -> None:
+        now = self.clock()
+        recorded: bool
+        match result:
+            case Sent(message_id=message_id, ping_issue=ping_issue):
+                self.stats.sent += 1
+                recorded = await repo.record_sent(
+                    self.db,
+                    key,
+                    worker_id=self.worker_id,
+                    message_id=message_id,
+                    revision=update.revision,
+                    ping_issue=ping_issue,
+                    now=now,
+                )
+            case Done():
+                self.stats.edited += 1
+                recorded = await repo.record_edited(
+                    self.db, key, worker_id=self.worker_id, revision=update.revision, now=now
+                )
+            case RateLimited(retry_after=retry_after, reason=reason):
+                self.stats.rate_limited += 1
+                recorded = await repo.record_retry(
+                    self.db,
+                    key,
+                    worker_id=self.worker_id,
+                    attempts=delivery.attempts,  # waiting our turn is not a failed attempt
+                    next_attempt_at=now + self.config.retry.rate_limit_delay(retry_after, self.rng),
+                    error=f"{reason} (retry after {retry_after:.1f} s)",
+                    now=now,
+                )
+            case Transient(reason=reason):
+                recorded = await self._record_transient(delivery, key, reason, now)
+            case Permanent(code=code, reason=reason):
+                self.stats.failed += 1
+                log.warning(
+                    "update %s to guild %s channel %s failed for good: %s (code %s)",
+                    delivery.update_id,
+                    delivery.guild_id,
+                    delivery.channel_id,
+                    reason,
+                    code,
+                )
+                recorded = await repo.record_failed(
+                    self.db,
+                    key,
+                    worker_id=self.worker_id,
+                    attempts=delivery.attempts + 1,
+                    code=code,
+                    error=reason,
+                    attention=needs_guild_attention(code),
+                    now=now,
+                )
+        if not recorded:
+            # The row changed under us (retracted, switched off, claim expired): just let go.
+            await repo.release_claim(self.db, key, self.worker_id)
+
+    async def _record_transient(
+        self, delivery: Delivery, key: DeliveryKey, reason: str, now: float
+    ) -> bool:
+        attempts = delivery.attempts + 1
+        policy = self.config.retry
+        if policy.should_retry(attempts):
+            self.stats.retried += 1
+            return await repo.record_retry(
+                self.db,
+                key,
+                worker_id=self.worker_id,
+                attempts=attempts,
+                next_attempt_at=now + policy.backoff(attempts, self.rng),
+                error=reason,
+                now=now,
+            )
+        self.stats.failed += 1
+        return await repo.record_failed(
+            self.db,
+            key,
+            worker_id=self.worker_id,
+            attempts=attempts,
+            code=None,
+            error=f"gave up after {attempts} attempts: {reason}",
+            attention=False,
+            now=now,
+        )
+
+    async def _record_internal_error(
+        self, delivery: Delivery, key: DeliveryKey, exc: Exception
+    ) -> None:
+        try:
+            if delivery.job_is_open:
+                reason = f"internal error: {type(exc).__name__}: {exc}"
+                if not await self._record_transient(delivery, key, reason, self.clock()):
+                    await repo.release_claim(self.db, key, self.worker_id)
+            else:
+                await repo.release_claim(self.db, key, self.worker_id)
+        except Exception:
+            # The claim expires on its own; the row is retried after the lease.
+            log.exception(
+                "could not record the failure of update %s to guild %s",
+                delivery.update_id,
+                delivery.guild_id,
+            )
+
+    # ------------------------------------------------------------------ crossposts
+
+    async def _run_crosspost(self, delivery: Delivery, key: DeliveryKey) -> None:
+        assert delivery.message_id is not None
+        now = self.clock()
+        count, oldest = await repo.crossposts_in_window(
+            self.db, delivery.channel_id, now - CROSSPOST_WINDOW
+        )
+        if count >= self.config.crossposts_per_hour and oldest is not None:
+            # Queue it behind the hourly cap instead of spending a request on a sure 429.
+            await repo.record_crosspost(
+                self.db,
+                key,
+                worker_id=self.worker_id,
+                state=CrosspostState.PENDING,
+                attempts=delivery.crosspost_attempts,
+                next_at=oldest + CROSSPOST_WINDOW + self.rng.uniform(0, 5.0),
+                error="waiting for the channel's hourly publish limit",
+                now=now,
+            )
+            return
+        await self.limiter.acquire(delivery.channel_id)
+        self.stats.crossposts += 1
+        result = await self._call(
+            self.transport.crosspost(delivery.channel_id, delivery.message_id)
+        )
+        now = self.clock()
+        attempts = delivery.crosspost_attempts
+        state, next_at, error = CrosspostState.DONE, None, None
+        match result:
+            case Done() | Sent():
+                pass
+            case RateLimited(retry_after=retry_after, reason=reason):
+                state = CrosspostState.PENDING
+                next_at = now + self.config.retry.rate_limit_delay(retry_after, self.rng)
+                error = reason
+            case Transient(reason=reason):
+                attempts += 1
+                policy = self.config.crosspost_retry
+                if policy.should_retry(attempts):
+                    state, next_at = (
+                        CrosspostState.PENDING,
+                        now + policy.backoff(attempts, self.rng),
+                    )
+                else:
+                    state = CrosspostState.FAILED
+                error = reason
+            case Permanent(code=code, reason=reason):
+                attempts += 1
+                state, error = CrosspostState.FAILED, f"{reason} (code {code})"
+        await repo.record_crosspost(
+            self.db,
+            key,
+            worker_id=self.worker_id,
+            state=state,
+            attempts=attempts,
+            next_at=next_at,
+            error=error,
+            now=now,
+        )
+
+    # ------------------------------------------------------------------ helpers
+
+    async def _update_for(self, delivery: Delivery) -> Update | None:
+        cached = self._updates.get(delivery.update_id)
+        if cached is not None and cached.revision >= delivery.wanted_revision:
+            return cached
+        update = await repo.get_update(self.db, delivery.update_id)
+        if update is not None:
+            if len(self._updates) >= _UPDATE_CACHE_MAX:
+                self._updates.clear()
+            self._updates[update.update_id] = update
+        return update
+
+    async def _progress_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.config.progress_interval)
+            await self._report_progress(force=False)
+
+    async def _report_progress(self, *, force: bool) -> None:
+        if self.on_progress is None:
+            self._dirty.clear()
+            return
+        now = time.monotonic()
+        for update_id in sorted(self._dirty):
+            last = self._reported_at.get(update_id, float("-inf"))
+            if not force and now - last < self.config.progress_interval:
+                continue
+            self._dirty.discard(update_id)
+            if len(self._reported_at) > _UPDATE_CACHE_MAX:
+                self._reported_at.clear()
+            self._reported_at[update_id] = now
+            try:
+                await self.on_progress(await repo.delivery_counts(self.db, update_id))
+            except Exception:
+                log.exception("progress callback for update %s raised", update_id)
