@@ -68,14 +68,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             secrets=[settings.discord_token.get_secret_value()] if settings.discord_token else [],
         )
         if args.command == "run":
+            token = settings.require_token()
             from bot.runner import run_bot
 
-            token = settings.require_token()
             asyncio.run(run_bot(settings, token))
         elif args.command == "sync":
+            token = settings.require_token()
             from bot.runner import force_sync
 
-            asyncio.run(force_sync(settings, settings.require_token()))
+            asyncio.run(force_sync(settings, token))
         elif args.command == "console":
             from bot.console import run_console
 
