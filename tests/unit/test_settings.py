@@ -1,0 +1,104 @@
+"""Settings: defaults, parsing, one-line errors naming the variable, the token never echoed."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot.logs import RedactSecrets
+from bot.settings import TOKEN_HELP, SettingsError, load_settings
+
+ALL_VARS = (
+    "DISCORD_TOKEN",
+    "DATABASE_PATH",
+    "MAINTAINER_IDS",
+    "ADMIN_GUILD_ID",
+    "DEV_GUILD_ID",
+    "LOG_LEVEL",
+    "DISCORD_API_BASE",
+    "DISCORD_GATEWAY_URL",
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ALL_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env from the developer's checkout
+
+
+def test_defaults() -> None:
+    settings = load_settings()
+    assert settings.database_path == Path("data/goldenhour.sqlite3")
+    assert settings.maintainer_ids == frozenset()
+    assert settings.admin_guild_id is None
+    assert settings.log_level == "INFO"
+
+
+def test_comma_separated_maintainers_and_blank_optionals(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MAINTAINER_IDS", " 111, 222 ,333 ")
+    monkeypatch.setenv("ADMIN_GUILD_ID", "")
+    monkeypatch.setenv("LOG_LEVEL", "debug")
+    settings = load_settings()
+    assert settings.maintainer_ids == {111, 222, 333}
+    assert settings.admin_guild_id is None
+    assert settings.log_level == "DEBUG"
+
+
+def test_dotenv_file_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("DEV_GUILD_ID=42\nDATABASE_PATH=x/y.db\n")
+    settings = load_settings()
+    assert settings.dev_guild_id == 42
+    assert settings.database_path == Path("x/y.db")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("ADMIN_GUILD_ID", "abc"),
+        ("DEV_GUILD_ID", "-5"),
+        ("MAINTAINER_IDS", "12,bob"),
+        ("LOG_LEVEL", "loud"),
+        ("DISCORD_API_BASE", "ftp://x"),
+    ],
+)
+def test_invalid_value_is_one_line_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as info:
+        load_settings()
+    message = str(info.value)
+    assert message.startswith(f"{variable}: ")
+    assert "\n" not in message
+
+
+def test_missing_token_explains_how_to_get_one() -> None:
+    with pytest.raises(SettingsError) as info:
+        load_settings().require_token()
+    assert str(info.value) == TOKEN_HELP
+    assert "DISCORD_TOKEN" in TOKEN_HELP and "developers/applications" in TOKEN_HELP
+
+
+def test_token_is_never_in_repr_or_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = "MTIzNDU2Nzg5.secret-token-value"
+    monkeypatch.setenv("DISCORD_TOKEN", secret)
+    settings = load_settings()
+    assert secret not in repr(settings) and secret not in str(settings)
+    assert settings.require_token() == secret
+    monkeypatch.setenv("ADMIN_GUILD_ID", "nope")
+    with pytest.raises(SettingsError) as info:
+        load_settings()
+    assert secret not in str(info.value)
+
+
+def test_log_filter_redacts_the_token(caplog: pytest.LogCaptureFixture) -> None:
+    secret = "MTIzNDU2Nzg5.secret-token-value"
+    logger = logging.getLogger("test.redact")
+    logger.addFilter(RedactSecrets([secret]))
+    with caplog.at_level(logging.INFO, logger="test.redact"):
+        logger.info("Authorization: Bot %s", secret)
+    assert secret not in caplog.text
+    assert "[redacted]" in caplog.text
