@@ -24,9 +24,7 @@ def new_error_ref() -> str:
     return secrets.token_hex(3)
 
 
-def describe_error(
-    error: BaseException, interaction: discord.Interaction, texts: Catalogue
-) -> str:
+def describe_error(error: BaseException, interaction: discord.Interaction, texts: Catalogue) -> str:
     """Map an error to the text the user sees; unknown errors are logged with a reference."""
     lang = lang_for(str(interaction.locale))
     original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
