@@ -151,8 +151,12 @@ def render_suggestions(
     catalog: Catalog,
     *,
     ambiguous: bool,
+    hint_key: str | None = "cast.try_again",
 ) -> discord.Embed:
-    """'Did you mean …?' (``ambiguous``) or 'no match, closest are …' with ≤ 5 options."""
+    """'Did you mean …?' (``ambiguous``) or 'no match, closest are …' with ≤ 5 options.
+
+    ``hint_key`` is the closing line (how to try again); None leaves it out, for commands
+    other than /cast whose options come as buttons."""
     shown = safe(truncate(query.strip(), QUERY_SHOWN_MAX))
     options = [_option_line(entity_id, lang, texts, catalog) for entity_id in entity_ids]
     options = options[:MAX_SUGGESTIONS]
@@ -163,7 +167,8 @@ def render_suggestions(
     lines = [f"• {option}" for option in options]
     if not ambiguous:
         lines.insert(0, texts.t(lang, "cast.closest" if options else "cast.no_suggestions"))
-    lines.append(texts.t(lang, "cast.try_again"))
+    if hint_key is not None:
+        lines.append(texts.t(lang, hint_key))
     page = PageBuilder(title=title, colour=Colours.NOTICE, description="\n".join(lines))
     return page.build_single()
 

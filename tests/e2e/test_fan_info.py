@@ -1,0 +1,101 @@
+"""/show and /help end to end, and what every fan answer sends over the wire: no mentions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from bot.i18n.catalogue import lang_for
+from bot.i18n.dates import format_date
+from tests.e2e.fan_helpers import all_text, button, custom_ids, field, shown
+
+if TYPE_CHECKING:
+    from tests.e2e.golden import Golden
+
+pytest_plugins = ("tests.e2e.golden",)  # the `golden` fixture: the real bot on the double
+
+
+@pytest.mark.parametrize(
+    ("locale", "title", "premiere"),
+    [
+        ("en-US", "The Trauma Code: Heroes on Call (중증외상센터)", "24 January 2025"),
+        ("ko", "중증외상센터 (The Trauma Code: Heroes on Call)", "2025년 1월 24일"),
+    ],
+)
+async def test_show_card_is_public_and_localised(
+    golden: Golden, locale: str, title: str, premiere: str
+) -> None:
+    texts, lang = golden.services.texts, lang_for(locale)
+    result = await golden.invoke("show", locale=locale)
+    assert not result.ephemeral
+    (embed,) = result.embeds
+    assert embed["title"] == title
+    assert field(embed, texts.t(lang, "show.premiere")) == premiere
+    assert field(embed, texts.t(lang, "show.episodes")) == "8"
+    assert "Netflix" in field(embed, texts.t(lang, "show.platform"))
+    assert field(embed, texts.t(lang, "common.sources")).startswith("[")
+
+
+@pytest.mark.parametrize("locale", ["en-US", "ko"])
+async def test_help_lists_fan_and_admin_commands_privately_with_the_facts_date(
+    golden: Golden, locale: str
+) -> None:
+    texts, lang = golden.services.texts, lang_for(locale)
+    result = await golden.invoke("help", locale=locale)
+    assert result.ephemeral
+    text = all_text(result.embeds)
+    for usage in ("/cast [name]", "/awards [who] [ceremony] [result]", "/renewal [season]"):
+        assert f"`{usage}`" in text
+    for name in ("cast", "awards", "renewal", "show", "updates", "notify", "help", "setup"):
+        assert texts.t(lang, f"help.cmd.{name}") in text
+    assert texts.t(lang, "help.audience.admins") in text
+    assert "/production" not in text  # fans cannot run it: not listed for them
+    as_of = golden.services.facts.catalog.facts_as_of
+    assert as_of is not None
+    assert texts.t(lang, "help.facts_as_of", date=format_date(as_of, lang)) in text
+
+
+@pytest.mark.parametrize("locale", ["en-US", "ko"])
+async def test_help_shows_maintainers_their_commands(golden: Golden, locale: str) -> None:
+    texts, lang = golden.services.texts, lang_for(locale)
+    result = await golden.invoke("help", user=golden.maintainer, locale=locale)
+    assert result.ephemeral
+    text = all_text(result.embeds)
+    assert "/production" in text
+    assert texts.t(lang, "help.audience.maintainers") in text
+
+
+def message_payloads(golden: Golden) -> list[dict[str, Any]]:
+    """Every message body the bot sent: interaction responses, edits and follow-ups."""
+    bodies: list[dict[str, Any]] = []
+    for request in golden.double.requests:
+        body = request.json if isinstance(request.json, dict) else {}
+        if request.path.endswith("/callback") and body.get("type") in (4, 7):
+            bodies.append(body.get("data") or {})
+        elif request.method in ("POST", "PATCH") and "/webhooks/" in request.path:
+            bodies.append(body)
+    return bodies
+
+
+async def test_no_fan_answer_can_ping_anyone(golden: Golden) -> None:
+    await golden.invoke("show")
+    await golden.invoke("help", user=golden.maintainer, locale="ko")
+    await golden.invoke("cast", {})
+    await golden.invoke("cast", {"name": "Squid Game"})
+    await golden.invoke("awards", {"who": "Squid Game"})
+    await golden.invoke("renewal", {"season": 42})
+    renewal = await golden.invoke("renewal", {})
+    await golden.double.click(shown(renewal), button(renewal.message, "▶")["custom_id"])
+    prompt = await golden.invoke("awards", {"who": "Jae-won"}, locale="ko")
+    click = await golden.double.click(shown(prompt), custom_ids(prompt.message)[0], locale="ko")
+    await click.wait_for_followups(1)
+
+    bodies = message_payloads(golden)
+    assert len(bodies) >= 11
+    for body in bodies:
+        mentions = body.get("allowed_mentions")
+        assert mentions is not None, body
+        assert (
+            mentions.get("parse") == [] and not mentions.get("users") and not mentions.get("roles")
+        ), mentions
