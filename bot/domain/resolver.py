@@ -8,8 +8,10 @@ mean (see ``hangul.readings``), so spellings that are in no data file still matc
 
 Matches are ranked in tiers: exact > order-swapped > family/given alone or whole-syllable
 prefix > partial prefix > fuzzy (skeleton / jamo similarity). Only the best non-empty tier
-decides; a title in the query ("Dr.", "장관") breaks ties. The answer is unique only when one
-entry is clearly ahead, because a wrong unique answer is worse than asking "did you mean".
+decides; a title in the query ("Dr.", "장관") breaks ties, then a spelling listed in the pack: a
+fan typing "Choo" means the actor listed as "Choo Young-woo", not the one whose 주 only reads
+"Choo" in McCune–Reischauer. The answer is unique only when one entry is clearly ahead, because
+a wrong unique answer is worse than asking "did you mean".
 """
 
 from __future__ import annotations
@@ -210,6 +212,10 @@ class Resolver:
         self._korean_titles: set[str] = set()
         self._english_titles: set[str] = set(_TITLE_SPELLINGS.values())
         self._titles_by_key: dict[str, frozenset[str]] = {}
+        # Latin spellings listed in the pack, as letters: whole, given+family, family, given.
+        # They break ties against matches that exist only through a generated reading.
+        self._listed_forms: list[frozenset[str]] = []
+        self._listed: dict[str, list[int]] = {}
         # Per entry: the syllable sequences a near miss is compared with (name, variants, and
         # the given+family order when the name splits).
         self._fuzzy_forms: list[tuple[tuple[Syllable, ...], ...]] = []
@@ -236,6 +242,10 @@ class Resolver:
                 latin_names.append(variant)
         for name in latin_names:
             self._aliases.setdefault(_letters(name), []).append(index)
+        listed = frozenset(form for name in latin_names for form in _listed_forms(name))
+        self._listed_forms.append(listed)
+        for letters in listed:
+            self._listed.setdefault(letters, []).append(index)
 
         family_size = self._family_size(full, entry.name_en)
         if family_size:
@@ -451,11 +461,13 @@ class Resolver:
             scores = self._fuzzy(parsed)
         if not scores.best:
             return Resolution("none", ())
-        ranked = self._rank(scores, parsed.titles)
+        listed = self._listed_rank(parsed, scores, prefixes=False)
+        ranked = self._rank(scores, parsed.titles, listed)
         top = ranked[0].score
         margin = FUZZY_MARGIN * FUZZY_SCALE if fuzzy else 1e-9
         group = [c for c in ranked if c.score > top - margin]
         rest = [c for c in ranked if c.score <= top - margin]
+        widened = False
         if parsed.titles:
             titled = [c for c in group if self._has_title(c.entry, parsed.titles)]
             if titled:
@@ -463,8 +475,15 @@ class Resolver:
             else:
                 # The title fits none of the best matches but fits a weaker one ("Dr. Kang" when
                 # only the minister is named Kang): ask rather than guess.
+                widened = any(self._has_title(c.entry, parsed.titles) for c in rest)
                 group += [c for c in rest if self._has_title(c.entry, parsed.titles)]
                 rest = [c for c in rest if c not in group]
+        if len(group) > 1 and not fuzzy and not widened:
+            # Equally good matches, but the query is a spelling listed for exactly one of them
+            # ("Choo"); two or more listed ("Kim", "Choi") still ask.
+            by_listing = [c for c in group if c.entry in listed]
+            if len(by_listing) == 1:
+                group, rest = by_listing, [c for c in ranked if c is not by_listing[0]]
         unique = len(group) == 1 and (not fuzzy or top >= FUZZY_UNIQUE * FUZZY_SCALE)
         if unique:
             return Resolution("unique", (group[0],))
@@ -481,12 +500,33 @@ class Resolver:
         scores = self._structural(parsed, partial_aliases=True)
         if not scores.best:
             scores = self._fuzzy(parsed)
-        return self._rank(scores, parsed.titles)[:limit]
+        listed = self._listed_rank(parsed, scores, prefixes=True)
+        return self._rank(scores, parsed.titles, listed)[:limit]
 
-    def _rank(self, scores: _Scores, titles: set[str]) -> list[Candidate]:
-        def order(item: tuple[int, tuple[float, str]]) -> tuple[float, bool, int]:
+    def _listed_rank(self, parsed: _Query, scores: _Scores, prefixes: bool) -> dict[NameEntry, int]:
+        """Scored entries the romanized query spells as listed: 0 whole, 1 a prefix (typing)."""
+        letters = "".join(parsed.tokens) if parsed.latin_only else ""
+        if not letters:
+            return {}
+        rank = {self.entries[i]: 0 for i in self._listed.get(letters, ()) if i in scores.best}
+        if prefixes:
+            for index in scores.best:
+                entry = self.entries[index]
+                if entry not in rank and any(
+                    form.startswith(letters) for form in self._listed_forms[index]
+                ):
+                    rank[entry] = 1
+        return rank
+
+    def _rank(
+        self, scores: _Scores, titles: set[str], listed: dict[NameEntry, int]
+    ) -> list[Candidate]:
+        """Best score first; among equals, a fitting title, then a listed spelling."""
+
+        def order(item: tuple[int, tuple[float, str]]) -> tuple[float, bool, int, int]:
             index, (score, _) = item
-            return (-score, not self._has_title(self.entries[index], titles), index)
+            entry = self.entries[index]
+            return (-score, not self._has_title(entry, titles), listed.get(entry, 2), index)
 
         return [
             Candidate(self.entries[index], round(score, 4), reason)
@@ -527,6 +567,22 @@ def _hangul_partials(typed: Syllable, node: _Node) -> list[_Node]:
         if syllable.vowel == typed.vowel and syllable.final == 0 and next_initial is not None:
             found.extend(n for _, n in child.by_initial.get(next_initial, ()))
     return found
+
+
+def _listed_forms(name: str) -> set[str]:
+    """A listed spelling as a fan may type it: whole, given+family, family alone, given alone.
+
+    "Choo Young-woo" gives chooyoungwoo, youngwoochoo, choo and youngwoo. The first word is the
+    family name, as everywhere in the pack's English names.
+    """
+    words = [_letters(word) for word in name.split()]
+    words = [word for word in words if word]
+    forms = {"".join(words)}
+    if len(words) >= 2:
+        family, given = words[0], "".join(words[1:])
+        forms |= {given + family, family, given}
+    forms.discard("")
+    return forms
 
 
 def _spells(letters: str, target: Sequence[Syllable]) -> bool:

@@ -182,6 +182,47 @@ def test_typos_in_two_syllables_are_not_accepted(resolver: Resolver) -> None:
     assert resolver.resolve("Yang Jiwoon").outcome == "none"  # two syllables off
 
 
+def test_listed_spelling_beats_a_generated_reading(resolver: Resolver) -> None:
+    # 주 (Ju Ji-hoon) reads "Chu/Choo" in McCune–Reischauer; 추 is listed as "Choo" and "Chu".
+    for query in ("Choo", "chu", "Ch'u", "Actor Choo"):
+        assert resolver.resolve(query).best is not None, query
+        assert resolver.resolve(query).best == resolver.resolve("추영우").best, query
+    # The generated reading still answers when no listed spelling competes.
+    assert resolver.resolve("Joo").best == resolver.resolve("주지훈").best
+    assert resolver.resolve("Choo Ji-hoon").best == resolver.resolve("주지훈").best
+
+
+def test_suggest_puts_the_listed_spelling_first(resolver: Resolver) -> None:
+    choo = resolver.resolve("추영우").best
+    ju = resolver.resolve("주지훈").best
+    for typed in ("choo", "Chu", "cho"):
+        suggested = [c.entry for c in resolver.suggest(typed)]
+        assert ju in suggested, typed  # still offered: the fan may mean him
+        assert choo in suggested and suggested.index(choo) < suggested.index(ju), typed
+    assert resolver.suggest("joo")[0].entry == ju
+
+
+def _chu_pair(first_listed_as: str) -> Resolver:
+    """Two names whose family syllables 주 and 추 are both read "Chu"; only the English differs."""
+    return Resolver(
+        [
+            NameEntry("person:min-ho", "person", f"{first_listed_as} Min-ho", "주민호"),
+            NameEntry("person:sung-hoon", "person", "Choo Sung-hoon", "추성훈", ("Chu Sung-hoon",)),
+        ]
+    )
+
+
+def test_a_listing_breaks_a_tie_only_when_one_entry_has_it() -> None:
+    one_listed = _chu_pair("Joo")
+    assert one_listed.resolve("Chu").best == one_listed.entries[1]
+    assert one_listed.resolve("Joo").best == one_listed.entries[0]
+    # Both list "Chu": the fan must still be asked.
+    both_listed = _chu_pair("Chu")
+    resolution = both_listed.resolve("Chu")
+    assert resolution.outcome == "ambiguous"
+    assert set(keys(resolution)) == {"person:min-ho", "person:sung-hoon"}
+
+
 def test_suggest_follows_typing_letter_by_letter(
     resolver: Resolver, entries: list[NameEntry]
 ) -> None:
