@@ -3,23 +3,18 @@
 - `double`: a started `DiscordDouble` on a free port, one per test. At teardown the test
   FAILS if the bot did anything Discord would have refused (a rule violation) that the
   test did not expect via `double.expect_violations(code)` / `double.take_violations()`.
-- `run_client(client, double)`: async context manager that points discord.py at the
-  double, starts the client, waits for `on_ready` and closes it afterwards.
+- `golden`: the real Golden Hour bot started against `double` (see `tests/e2e/golden.py`).
+- `run_client` (from `bot.devserver.client_runner`) runs any discord.py client against the double.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 
-import discord
 import pytest
 
 from bot.devserver import DiscordDouble
-from bot.discord_endpoints import point_discord_at, point_discord_at_discord
-
-READY_GUILD_TIMEOUT = 0.01  # discord.py waits this long after the last GUILD_CREATE
+from bot.devserver.client_runner import run_client
 
 
 @pytest.fixture
@@ -36,39 +31,7 @@ async def double() -> AsyncIterator[DiscordDouble]:
         pytest.fail(f"Discord would have refused {len(unexpected)} request(s):\n{lines}")
 
 
-async def _until_ready(client: discord.Client, runner: asyncio.Task[None], within: float) -> None:
-    # Polling is_ready(): wait_until_ready() cannot be awaited before start() set the client up.
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not client.is_ready():
-        if runner.done():
-            runner.result()  # login/connect failed: raise it here
-            raise RuntimeError("the client stopped before it became ready")
-        if loop.time() > deadline:
-            raise TimeoutError(f"the client was not ready within {within} s")
-        await asyncio.sleep(0.002)
+__all__ = ["double", "golden", "run_client"]
 
-
-@contextlib.asynccontextmanager
-async def run_client(
-    client: discord.Client,
-    double: DiscordDouble,
-    token: str | None = None,
-    *,
-    within: float = 10.0,
-) -> AsyncIterator[discord.Client]:
-    """Run `client` against `double` until the block ends; yields once it is ready."""
-    point_discord_at(double.api_base, double.gateway_url)
-    # Same effect as passing guild_ready_timeout= to the constructor: without it every
-    # start would wait discord.py's default 2 s after the last GUILD_CREATE.
-    state = client._connection
-    state.guild_ready_timeout = min(state.guild_ready_timeout, READY_GUILD_TIMEOUT)
-    runner = asyncio.create_task(client.start(token or double.token))
-    try:
-        await _until_ready(client, runner, within)
-        yield client
-    finally:
-        await client.close()
-        with contextlib.suppress(asyncio.CancelledError):
-            await runner
-        point_discord_at_discord()
+# The real Golden Hour bot on the double; imported last because it builds on `double`.
+from tests.e2e.golden import golden  # noqa: E402

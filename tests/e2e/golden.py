@@ -18,13 +18,13 @@ import pytest
 
 from bot.app import GoldenHourBot
 from bot.devserver import DiscordDouble
+from bot.devserver.client_runner import run_client
 from bot.devserver.interactions import InteractionResult
 from bot.devserver.models import Channel, Guild, Member
 from bot.devserver.permissions import Permission
 from bot.runner import open_services
 from bot.services import Services
 from bot.settings import Settings
-from tests.e2e.conftest import run_client
 
 REPO = Path(__file__).resolve().parents[2]
 TODAY = dt.date(2026, 11, 28)  # the facts are judged as of this day (stale plans etc.)

@@ -23,7 +23,7 @@ from bot.devserver import (
     Permission,
     Role,
 )
-from tests.e2e.conftest import run_client
+from bot.devserver.client_runner import run_client
 
 CAST = ["Baek Kang-hyuk", "Yang Jae-won", "Cheon Jang-mi", "Han Yu-rim"]
 

@@ -13,7 +13,7 @@ import pytest
 from discord.ext import commands
 
 from bot.devserver import DiscordDouble
-from tests.e2e.conftest import run_client
+from bot.devserver.client_runner import run_client
 
 MESSAGES = "POST /channels/{channel_id}/messages"
 

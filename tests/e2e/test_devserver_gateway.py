@@ -12,7 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.devserver import DiscordDouble
-from tests.e2e.conftest import run_client
+from bot.devserver.client_runner import run_client
 
 
 class Pong(commands.Cog):

@@ -14,8 +14,8 @@ from discord.ext import commands
 from discord.http import Route
 
 from bot.devserver import DiscordDouble, Permission
+from bot.devserver.client_runner import run_client
 from bot.devserver.permissions import DEFAULT_BOT_PERMISSIONS
-from tests.e2e.conftest import run_client
 
 
 class RuleBreakers(commands.Cog):

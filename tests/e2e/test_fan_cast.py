@@ -13,7 +13,6 @@ from tests.e2e.fan_helpers import all_text, buttons, custom_ids, field, shown
 if TYPE_CHECKING:
     from tests.e2e.golden import Golden
 
-pytest_plugins = ("tests.e2e.golden",)  # the `golden` fixture: the real bot on the double
 
 LOCALES = ["en-US", "ko"]
 

@@ -16,7 +16,6 @@ from tests.e2e.fan_helpers import all_text, button, buttons, shown
 if TYPE_CHECKING:
     from tests.e2e.golden import Golden
 
-pytest_plugins = ("tests.e2e.golden",)  # the `golden` fixture: the real bot on the double
 
 PREVIOUS, NEXT = "◀", "▶"
 

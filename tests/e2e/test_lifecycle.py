@@ -13,8 +13,8 @@ import pytest
 
 from bot.app import GoldenHourBot, discover_extensions
 from bot.devserver import DiscordDouble
+from bot.devserver.client_runner import run_client
 from bot.runner import open_services
-from tests.e2e.conftest import run_client
 from tests.e2e.golden import REPO, golden_settings, start_golden
 
 GLOBAL_SYNC = "PUT /applications/{application_id}/commands"
