@@ -15,15 +15,15 @@ from bot.render.pages import PageBuilder
 from bot.render.text import bold, both_scripts, local
 
 
-def tally_text(tally: Tally, lang: Lang, texts: Catalogue) -> str:
-    """'3 ceremonies · 6 wins · 6 nominations', counted from the entries."""
-    return " · ".join(
-        [
-            texts.plural(lang, "awards.tally.ceremonies", tally.ceremonies),
-            texts.plural(lang, "awards.tally.wins", tally.wins),
-            texts.plural(lang, "awards.tally.nominations", tally.nominations),
-        ]
-    )
+def tally_text(tally: Tally, lang: Lang, texts: Catalogue, result: str = "all") -> str:
+    """'3 ceremonies · 6 wins · 6 nominations', counted from the entries; a filtered
+    answer counts only what it shows (no '0 nominations' under 'wins only')."""
+    parts = [texts.plural(lang, "awards.tally.ceremonies", tally.ceremonies)]
+    if result in ("all", "won"):
+        parts.append(texts.plural(lang, "awards.tally.wins", tally.wins))
+    if result in ("all", "nominated"):
+        parts.append(texts.plural(lang, "awards.tally.nominations", tally.nominations))
+    return " · ".join(parts)
 
 
 def ceremony_heading(group: CeremonyGroup, lang: Lang, texts: Catalogue) -> str:
@@ -96,7 +96,7 @@ def render_awards(
     answer: AwardsAnswer, lang: Lang, texts: Catalogue, catalog: Catalog
 ) -> list[discord.Embed]:
     """Pages of the awards answer (usually one)."""
-    lines = [tally_text(answer.tally, lang, texts)]
+    lines = [tally_text(answer.tally, lang, texts, answer.asked.result)]
     if answer.asked.result != "all":
         lines.append(texts.t(lang, f"awards.showing.{answer.asked.result}"))
     if not answer.groups:

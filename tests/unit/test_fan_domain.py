@@ -329,3 +329,19 @@ def test_show_answer_resolves_the_makers(catalog: Catalog) -> None:
     assert answer.artist is not None and answer.artist.id == "hongbichira"
     for figure in answer.figures:
         assert set(figure.sources) <= set(answer.source_ids)
+
+
+@pytest.mark.parametrize(
+    ("result", "shown", "hidden"),
+    [("won", "6 wins", "nomination"), ("nominated", "6 nominations", "win")],
+)
+def test_filtered_tally_counts_only_what_it_shows(
+    catalog: Catalog, result: str, shown: str, hidden: str
+) -> None:
+    from bot.i18n.catalogue import Catalogue
+    from bot.render.awards import tally_text
+
+    answer = awards_answer(catalog, result=result)  # type: ignore[arg-type]
+    text = tally_text(answer.tally, "en", Catalogue.load(), result)
+    assert text == f"3 ceremonies · {shown}"
+    assert hidden not in text
