@@ -14,6 +14,7 @@ from bot.domain.catalog import Catalog
 from bot.domain.names import entries_from_pack
 from bot.domain.resolver import Resolver
 from bot.i18n.catalogue import Catalogue
+from bot.production.runtime import DeliveryOptions
 from bot.settings import Settings
 from bot.store.database import Database
 from bot.store.facts import load_pack_from_db
@@ -43,6 +44,7 @@ class Services:
     texts: Catalogue
     facts: FactIndex
     today: Callable[[], dt.date] = field(default=utc_today)
+    delivery: DeliveryOptions = field(default_factory=DeliveryOptions)
 
     async def reload_facts(self) -> None:
         """Rebuild the in-memory index from the database (after a seed)."""

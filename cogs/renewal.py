@@ -31,8 +31,20 @@ async def current_renewal(services: Services, season: int | None) -> RenewalAnsw
     as ``added_events`` / ``added_sources``. ``today`` comes from the services' clock so tests
     can fix it.
     """
+    # Updates published with a season and a status (bot.production.timeline). Imported here
+    # so this stays the one place of the cog that knows about production updates.
+    from bot.production.repository import season_status_updates
+    from bot.production.timeline import timeline_additions
+
+    added = timeline_additions(await season_status_updates(services.db))
     try:
-        return renewal_answer(services.facts.catalog, services.today(), season=season)
+        return renewal_answer(
+            services.facts.catalog,
+            services.today(),
+            season=season,
+            added_events=added.events,
+            added_sources=added.sources,
+        )
     except UnknownIdError as error:
         if error.kind != "season":
             raise

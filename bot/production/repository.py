@@ -271,6 +271,14 @@ async def get_guild_settings(db: Database, guild_id: int) -> GuildSettings | Non
     return None if row is None else _guild(row)
 
 
+async def count_subscribers(db: Database) -> int:
+    """Servers a publish would queue a delivery for right now (the preview says how many)."""
+    value = await db.fetch_value(
+        "SELECT COUNT(*) FROM guild_settings WHERE enabled = 1 AND attention_reason IS NULL"
+    )
+    return int(value or 0)
+
+
 async def take_attention_notice(db: Database, guild_id: int, now: float) -> GuildSettings | None:
     """The server's settings if its admins still have to be told why posts stopped, else None.
 

@@ -1,0 +1,29 @@
+"""How a running bot delivers updates: worker timing, the shared limiter, the clock.
+
+One :class:`DeliveryOptions` sits on the services. Production uses the defaults; tests shorten
+leases and backoff (a crash-restart test must not wait 90 s), share one limiter between two
+bots in a process, or move the clock (a preview that expired, a lease that ran out).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .limiter import SendLimiter
+from .worker import WorkerConfig
+
+Clock = Callable[[], float]
+
+
+@dataclass(slots=True)
+class DeliveryOptions:
+    worker: WorkerConfig = field(default_factory=WorkerConfig)
+    # One limiter per process paces every send; None: the delivery cog makes its own.
+    limiter: SendLimiter | None = None
+    # Wall-clock Unix seconds for everything stored (claims, previews, retries).
+    clock: Clock = time.time
+    # How often a maintainer's 'Delivered 430 / 1,000' message is refreshed.
+    progress_interval: float = 1.0
+    worker_id: str | None = None  # None: host:pid:random, unique per bot

@@ -1,0 +1,195 @@
+"""The preview's Publish and Cancel buttons, and who counts as a maintainer.
+
+Both buttons are :class:`discord.ui.DynamicItem` keyed by the preview token
+(``gh:prod:publish:<token>``), so they work after a restart, and every outcome is decided by
+the database: a second Publish, Publish after Cancel or after the preview expired, Cancel after
+Publish, each gets a clear answer and changes nothing. The click is checked against the
+maintainer list too (Discord shows the ephemeral preview only to its author, but that author
+may have lost the role since).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Final, Protocol, runtime_checkable
+
+import discord
+from discord.ext import commands
+
+from bot.i18n.catalogue import Catalogue, Lang, lang_for
+from bot.production import repository as repo
+from bot.production.models import (
+    AlreadyPublished,
+    Cancelled,
+    PreviewCancelled,
+    PreviewExpired,
+    Published,
+    UnknownPreview,
+)
+from bot.replies import NO_MENTIONS, reply_ephemeral
+from bot.ui.base import NEVER_MATCHES, guarded, services_of
+from bot.ui.production_render import progress_text
+
+log = logging.getLogger(__name__)
+
+TOKEN_PATTERN: Final = r"[A-Za-z0-9_-]{8,64}"
+DESK_COG: Final = "Delivery"
+
+
+@runtime_checkable
+class DeliveryDesk(Protocol):
+    """What the newsroom needs from the delivery cog: wake the worker, follow a job."""
+
+    def wake(self) -> None: ...
+
+    def track(
+        self, interaction: discord.Interaction[Any], update_id: int, lang: Lang, lead: str
+    ) -> None: ...
+
+
+def desk_of(client: discord.Client) -> DeliveryDesk | None:
+    cog = client.get_cog(DESK_COG) if isinstance(client, commands.Bot) else None
+    return cog if isinstance(cog, DeliveryDesk) else None
+
+
+async def is_maintainer(client: discord.Client, user: discord.abc.User) -> bool:
+    """In MAINTAINER_IDS, or the application's owner (or a member of its team)."""
+    services = getattr(client, "services", None)
+    if services is not None and user.id in services.settings.maintainer_ids:
+        return True
+    if not isinstance(client, commands.Bot):
+        return False
+    try:
+        return await client.is_owner(user)
+    except discord.HTTPException:  # the owner lookup needs Discord once; refuse rather than fail
+        log.warning("could not look up the application's owners", exc_info=True)
+        return False
+
+
+def clicker_lang(interaction: discord.Interaction[Any]) -> Lang:
+    return lang_for(str(interaction.locale))
+
+
+class _PreviewButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=NEVER_MATCHES
+):
+    """Common part: the token, the maintainer check, error routing."""
+
+    action: str = ""
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        label: str = "…",
+        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+    ) -> None:
+        super().__init__(
+            discord.ui.Button(label=label, style=style, custom_id=f"gh:prod:{self.action}:{token}")
+        )
+        self.token = token
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> _PreviewButton:
+        return cls(match["token"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await guarded(interaction, self._checked)
+
+    async def _checked(self, interaction: discord.Interaction[Any]) -> None:
+        if not await is_maintainer(interaction.client, interaction.user):
+            texts = services_of(interaction).texts
+            await reply_ephemeral(
+                interaction, texts.t(clicker_lang(interaction), "newsroom.not_maintainer")
+            )
+            return
+        await self.act(interaction)
+
+    async def act(self, interaction: discord.Interaction[Any]) -> None:
+        raise NotImplementedError
+
+
+class PublishButton(_PreviewButton, template=rf"gh:prod:publish:(?P<token>{TOKEN_PATTERN})"):
+    action = "publish"
+
+    async def act(self, interaction: discord.Interaction[Any]) -> None:
+        services = services_of(interaction)
+        texts, lang = services.texts, clicker_lang(interaction)
+        # The database decides first; the answer follows. Two clicks queue on the writer
+        # lock in arrival order, so the second always sees the first's outcome.
+        result = await repo.publish_preview(services.db, self.token, services.delivery.clock())
+        match result:
+            case Published(update=update, deliveries=deliveries):
+                desk = desk_of(interaction.client)
+                if desk is not None:
+                    desk.wake()
+                lead = texts.t(lang, "newsroom.published", id=update.update_id)
+                if deliveries == 0:
+                    status = texts.t(lang, "newsroom.no_subscribers")
+                else:
+                    counts = await repo.delivery_counts(services.db, update.update_id)
+                    status = progress_text(texts, lang, counts)
+                await interaction.response.edit_message(
+                    content=f"{lead}\n{status}", view=None, allowed_mentions=NO_MENTIONS
+                )
+                if desk is not None and deliveries > 0:
+                    desk.track(interaction, update.update_id, lang, lead)
+            case AlreadyPublished(update_id=update_id):
+                await reply_ephemeral(
+                    interaction, texts.t(lang, "newsroom.already_published", id=update_id)
+                )
+            case PreviewExpired():
+                await reply_ephemeral(interaction, texts.t(lang, "newsroom.preview_expired"))
+            case PreviewCancelled():
+                await reply_ephemeral(interaction, texts.t(lang, "newsroom.preview_cancelled"))
+            case UnknownPreview():
+                await reply_ephemeral(interaction, texts.t(lang, "newsroom.unknown_preview"))
+
+
+class CancelButton(_PreviewButton, template=rf"gh:prod:cancel:(?P<token>{TOKEN_PATTERN})"):
+    action = "cancel"
+
+    async def act(self, interaction: discord.Interaction[Any]) -> None:
+        services = services_of(interaction)
+        texts, lang = services.texts, clicker_lang(interaction)
+        result = await repo.cancel_preview(services.db, self.token, services.delivery.clock())
+        match result:
+            case Cancelled():
+                await interaction.response.edit_message(
+                    content=texts.t(lang, "newsroom.cancelled"),
+                    view=None,
+                    allowed_mentions=NO_MENTIONS,
+                )
+            case AlreadyPublished(update_id=update_id):
+                await reply_ephemeral(
+                    interaction, texts.t(lang, "newsroom.cancel_too_late", id=update_id)
+                )
+            case PreviewCancelled():
+                await reply_ephemeral(interaction, texts.t(lang, "newsroom.preview_cancelled"))
+            case UnknownPreview():
+                await reply_ephemeral(interaction, texts.t(lang, "newsroom.unknown_preview"))
+
+
+def preview_view(token: str, lang: Lang, texts: Catalogue) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(
+        PublishButton(
+            token, label=texts.t(lang, "newsroom.publish"), style=discord.ButtonStyle.success
+        )
+    )
+    view.add_item(
+        CancelButton(
+            token, label=texts.t(lang, "newsroom.cancel"), style=discord.ButtonStyle.secondary
+        )
+    )
+    return view
+
+
+PREVIEW_BUTTONS: Final = (PublishButton, CancelButton)

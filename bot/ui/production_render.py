@@ -1,0 +1,181 @@
+"""What maintainers read in the newsroom: the preview, live progress, reports, the list.
+
+Texts come from the catalogue (``newsroom.*``) in the maintainer's own language; the update
+itself is shown exactly as servers will see it (``compose``), in both languages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Final
+
+import discord
+
+from bot.i18n.catalogue import Catalogue, Lang
+from bot.production.compose import DraftProblem, build_preview, discord_date
+from bot.production.discord_transport import to_embed
+from bot.production.models import DeliveryCounts, DeliveryReport, UpdateDraft, UpdateSummary
+from bot.render.limits import truncate
+
+REPORT_FAILURES_SHOWN: Final = 15
+FAILURE_REASON_MAX: Final = 180
+LIST_TITLE_MAX: Final = 120
+EMBED_DESCRIPTION_MAX: Final = 4096
+
+ServerName = Callable[[int], str]
+
+
+def server_label(client: discord.Client, guild_id: int) -> str:
+    """A server's name (and id, which stays true if the name changes) for reports."""
+    guild = client.get_guild(guild_id)
+    if guild is None:
+        return str(guild_id)
+    return f"{discord.utils.escape_markdown(guild.name)} ({guild_id})"
+
+
+def number(value: int) -> str:
+    return f"{value:,}"
+
+
+def preview_embeds(draft: UpdateDraft) -> list[discord.Embed]:
+    """The update as servers will see it: the English post, and the Korean one if written."""
+    return [to_embed(embed) for embed in build_preview(draft).embeds]
+
+
+def progress_text(texts: Catalogue, lang: Lang, counts: DeliveryCounts) -> str:
+    """'Delivered 430 / 1,000 · 3 failed', plus what is still waiting."""
+    text = texts.t(
+        lang,
+        "newsroom.progress",
+        delivered=number(counts.delivered),
+        total=number(counts.total),
+        failed=number(counts.failed),
+    )
+    if counts.pending:
+        text += texts.t(lang, "newsroom.progress_pending", count=number(counts.pending))
+    if counts.edits_pending:
+        text += texts.t(lang, "newsroom.progress_edits", count=number(counts.edits_pending))
+    if counts.cancelled:
+        text += texts.t(lang, "newsroom.progress_cancelled", count=number(counts.cancelled))
+    return text
+
+
+def report_embed(
+    texts: Catalogue, lang: Lang, report: DeliveryReport, server_name: ServerName
+) -> discord.Embed:
+    """Counts, crossposts and every failure with its reason (the first few, then a pointer)."""
+    update_id = report.update.update_id
+    counts = report.counts
+    lines = [progress_text(texts, lang, counts)]
+    if counts.crosspost_done or counts.crosspost_pending or counts.crosspost_failed:
+        lines.append(
+            texts.t(
+                lang,
+                "newsroom.crossposts",
+                done=number(counts.crosspost_done),
+                pending=number(counts.crosspost_pending),
+                failed=number(counts.crosspost_failed),
+            )
+        )
+    embed = discord.Embed(
+        title=texts.t(lang, "newsroom.report_title", id=update_id),
+        description="\n".join(lines),
+        colour=0xE74C3C if report.failures else 0x2ECC71,
+    )
+    if not report.failures:
+        embed.add_field(
+            name=texts.t(lang, "newsroom.failures", count=0),
+            value=texts.t(lang, "newsroom.no_failures"),
+            inline=False,
+        )
+        return embed
+    shown = []
+    for failure in report.failures[:REPORT_FAILURES_SHOWN]:
+        key = "newsroom.failure_edit" if failure.delivered else "newsroom.failure_line"
+        reason = truncate(failure.reason, FAILURE_REASON_MAX)
+        shown.append(texts.t(lang, key, server=server_name(failure.guild_id), reason=reason))
+    hidden = len(report.failures) - len(shown)
+    if hidden > 0:
+        shown.append(texts.t(lang, "newsroom.failures_more", count=hidden, id=update_id))
+    embed.add_field(
+        name=texts.t(lang, "newsroom.failures", count=number(len(report.failures))),
+        value=truncate("\n".join(shown), 1024),
+        inline=False,
+    )
+    return embed
+
+
+def problems_text(texts: Catalogue, lang: Lang, problems: Sequence[DraftProblem]) -> str:
+    """Why a draft (or a retraction reason) was refused, one line per problem."""
+    lines = [texts.t(lang, "newsroom.problems")]
+    for problem in problems:
+        lines.append(_problem_line(texts, lang, problem))
+    return "\n".join(dict.fromkeys(lines))  # the same line twice says nothing new
+
+
+def _option_name(problem: DraftProblem) -> str:
+    """The slash-command option the maintainer typed the faulty text into."""
+    names = {"title": "title", "body": "body", "source_url": "source", "reason": "reason"}
+    name = names.get(problem.field, problem.field)
+    return f"{name}_ko" if problem.language == "ko" and problem.field in ("title", "body") else name
+
+
+def _problem_line(texts: Catalogue, lang: Lang, problem: DraftProblem) -> str:
+    params = {
+        "option": _option_name(problem),
+        "length": number(problem.length or 0),
+        "limit": number(problem.limit or 0),
+    }
+    match (problem.field, problem.code):
+        case ("message", "too_long"):
+            key = "newsroom.problem.message_too_long"
+        case ("reason", "empty"):
+            key = "newsroom.problem.reason_empty"
+        case ("reason", "too_long"):
+            key = "newsroom.problem.reason_too_long"
+        case ("source_url", "invalid_url"):
+            key = "newsroom.problem.invalid_url"
+        case ("source_url", "required"):
+            key = "newsroom.problem.source_required"
+        case ("season", "season_and_status"):
+            key = "newsroom.problem.season_and_status"
+        case ("season", "out_of_range"):
+            key = "newsroom.problem.season_range"
+        case (_, "empty"):
+            key = "newsroom.problem.empty"
+        case _:
+            key = "newsroom.problem.too_long"
+    return texts.t(lang, key, **params)
+
+
+def list_embed(texts: Catalogue, lang: Lang, summaries: Sequence[UpdateSummary]) -> discord.Embed:
+    """Recent updates, newest first, each with its delivery counts."""
+    embed = discord.Embed(title=texts.t(lang, "newsroom.list_title"), colour=0x3498DB)
+    if not summaries:
+        embed.description = texts.t(lang, "newsroom.list_empty")
+        return embed
+    lines: list[str] = []
+    for summary in summaries:
+        update = summary.update
+        flags = ""
+        if update.edited_at is not None:
+            flags += texts.t(lang, "newsroom.flag_edited")
+        if update.is_retracted:
+            flags += texts.t(lang, "newsroom.flag_retracted")
+        line = texts.t(
+            lang,
+            "newsroom.list_line",
+            id=update.update_id,
+            date=discord_date(update.created_at),
+            confidence=texts.t(lang, f"confidence.{update.draft.confidence}"),
+            title=discord.utils.escape_markdown(
+                truncate(update.draft.title.pick(lang), LIST_TITLE_MAX)
+            ),
+            flags=flags,
+            progress=progress_text(texts, lang, summary.counts),
+        )
+        if sum(len(x) + 2 for x in lines) + len(line) > EMBED_DESCRIPTION_MAX:
+            break
+        lines.append(line)
+    embed.description = "\n\n".join(lines)
+    return embed

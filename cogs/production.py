@@ -1,0 +1,462 @@
+"""/production post · edit · retract · list · status: the maintainers' newsroom.
+
+Registered only in ``ADMIN_GUILD_ID`` when it is set, otherwise globally with
+``default_member_permissions=0`` (hidden from everyone but server admins). Neither is a
+safeguard, since server admins can override Discord-side permissions: every handler checks the
+maintainer list (``MAINTAINER_IDS`` or the application's owner/team) itself.
+
+Post never sends anything: it stores a validated draft under a random token and shows an
+ephemeral preview with Publish and Cancel (``bot.ui.production``). Edits and retractions change
+every delivered copy through the same outbox, and the reply follows their progress.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import replace
+from typing import TYPE_CHECKING, Final
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.datapack.models import Confidence, SeasonStatus
+from bot.errors import UserFacingError
+from bot.i18n.catalogue import Lang, lang_for
+from bot.i18n.translator import command_text
+from bot.production import repository as repo
+from bot.production.compose import (
+    SEASON_MAX,
+    normalized_draft,
+    validate_draft,
+    validate_retract_reason,
+)
+from bot.production.models import (
+    AlreadyRetracted,
+    Edited,
+    LocalizedText,
+    NoChange,
+    Retracted,
+    RevisionConflict,
+    UnknownUpdate,
+    Update,
+    UpdateDraft,
+)
+from bot.replies import NO_MENTIONS
+from bot.ui.production import PREVIEW_BUTTONS, desk_of, is_maintainer, preview_view
+from bot.ui.production_render import (
+    list_embed,
+    preview_embeds,
+    problems_text,
+    report_embed,
+    server_label,
+)
+
+if TYPE_CHECKING:
+    from bot.app import GoldenHourBot
+
+CLEAR: Final = "-"  # in /production edit: remove an optional text (Korean, source)
+UPDATE_ID_MAX: Final = 2**53
+LIST_DEFAULT: Final = 10
+LIST_MAX: Final = 25
+
+CONFIDENCE_CHOICES: Final = [
+    app_commands.Choice(name=command_text("✅ Official", "confidence.official"), value="official"),
+    app_commands.Choice(name=command_text("📰 Reported", "confidence.reported"), value="reported"),
+    app_commands.Choice(
+        name=command_text("❔ Unconfirmed", "confidence.unconfirmed"), value="unconfirmed"
+    ),
+]
+STATUS_CHOICES: Final = [
+    app_commands.Choice(name=command_text(english, f"status.{value}"), value=value)
+    for value, english in (
+        ("released", "Released"),
+        ("hoped_for", "Hoped for by the makers"),
+        ("under_review", "Under review"),
+        ("in_talks", "In talks"),
+        ("renewed", "Renewed"),
+        ("pre_production", "In pre-production"),
+        ("filming", "Filming"),
+        ("post_production", "In post-production"),
+        ("cancelled", "Cancelled"),
+    )
+]
+
+DESCRIBE_TEXT: Final = {
+    "title": command_text("Headline (English)", "cmd.production.opt.title"),
+    "body": command_text("Text of the update (English)", "cmd.production.opt.body"),
+    "source": command_text(
+        "Link to the source (http or https; '-' removes it when editing)",
+        "cmd.production.opt.source",
+    ),
+    "confidence": command_text(
+        "How sure it is (default: unconfirmed)", "cmd.production.opt.confidence"
+    ),
+    "season": command_text(
+        "Season number, to add a status to the /renewal timeline", "cmd.production.opt.season"
+    ),
+    "status": command_text(
+        "The season's new status (give it with season)", "cmd.production.opt.status"
+    ),
+    "title_ko": command_text(
+        "Korean headline (optional; '-' removes it when editing)", "cmd.production.opt.title_ko"
+    ),
+    "body_ko": command_text(
+        "Korean text (optional; '-' removes it when editing)", "cmd.production.opt.body_ko"
+    ),
+}
+UPDATE_ID_TEXT: Final = command_text(
+    "Update number (see /production list)", "cmd.production.opt.id"
+)
+
+UpdateId = app_commands.Range[int, 1, UPDATE_ID_MAX]
+Season = app_commands.Range[int, 1, SEASON_MAX]
+
+
+def _lang(interaction: discord.Interaction[GoldenHourBot]) -> Lang:
+    return lang_for(str(interaction.locale))
+
+
+def _optional(value: str | None, current: str | None) -> str | None:
+    """An edit's optional text: absent keeps the current one, '-' removes it."""
+    if value is None:
+        return current
+    return None if value.strip() == CLEAR else value
+
+
+def edited_draft(
+    current: UpdateDraft,
+    *,
+    title: str | None,
+    body: str | None,
+    title_ko: str | None,
+    body_ko: str | None,
+    source: str | None,
+    confidence: Confidence | None,
+    season: int | None,
+    status: SeasonStatus | None,
+) -> UpdateDraft:
+    """The current draft with only the options the maintainer gave changed."""
+    draft = replace(
+        current,
+        title=LocalizedText(
+            title if title is not None else current.title.en,
+            _optional(title_ko, current.title.ko),
+        ),
+        body=LocalizedText(
+            body if body is not None else current.body.en, _optional(body_ko, current.body.ko)
+        ),
+        source_url=_optional(source, current.source_url),
+        confidence=confidence or current.confidence,
+    )
+    if season is not None or status is not None:
+        draft = replace(
+            draft,
+            season=season if season is not None else current.season,
+            season_status=status if status is not None else current.season_status,
+        )
+    return draft
+
+
+@app_commands.default_permissions()  # "0": hidden except from admins (a hint, not a check)
+class ProductionCog(
+    commands.GroupCog,
+    name="Production",
+    group_name="production",
+    group_description=command_text(
+        "Production updates newsroom (maintainers)", "cmd.production.description"
+    ),
+):
+    def __init__(self, bot: GoldenHourBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    @property
+    def now(self) -> float:
+        return self.bot.services.delivery.clock()
+
+    async def _require_maintainer(self, interaction: discord.Interaction[GoldenHourBot]) -> None:
+        if not await is_maintainer(self.bot, interaction.user):
+            raise UserFacingError("newsroom.not_maintainer")
+
+    async def _reply(
+        self,
+        interaction: discord.Interaction[GoldenHourBot],
+        content: str,
+        embeds: list[discord.Embed] | None = None,
+    ) -> None:
+        await interaction.response.send_message(
+            content, embeds=embeds or [], ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+
+    async def _known_update(self, update_id: int) -> Update:
+        update = await repo.get_update(self.bot.services.db, update_id)
+        if update is None:
+            raise UserFacingError("newsroom.unknown_update", id=update_id)
+        return update
+
+    def _follow(
+        self, interaction: discord.Interaction[GoldenHourBot], update_id: int, lead: str
+    ) -> None:
+        desk = desk_of(self.bot)
+        if desk is not None:
+            desk.wake()
+            desk.track(interaction, update_id, _lang(interaction), lead)
+
+    # ------------------------------------------------------------------ post
+
+    @app_commands.command(
+        name="post",
+        description=command_text(
+            "Post a production update to every subscribed server", "cmd.production.post"
+        ),
+    )
+    @app_commands.describe(**DESCRIBE_TEXT)
+    @app_commands.choices(confidence=CONFIDENCE_CHOICES, status=STATUS_CHOICES)
+    async def post(
+        self,
+        interaction: discord.Interaction[GoldenHourBot],
+        title: str,
+        body: str,
+        source: str | None = None,
+        confidence: str = "unconfirmed",
+        season: Season | None = None,
+        status: str | None = None,
+        title_ko: str | None = None,
+        body_ko: str | None = None,
+    ) -> None:
+        await self._require_maintainer(interaction)
+        services, lang = self.bot.services, _lang(interaction)
+        draft = normalized_draft(
+            UpdateDraft(
+                title=LocalizedText(title, title_ko),
+                body=LocalizedText(body, body_ko),
+                confidence=_confidence(confidence),
+                source_url=source,
+                season=season,
+                season_status=_status(status),
+            )
+        )
+        problems = validate_draft(draft)
+        if problems:
+            await self._reply(interaction, problems_text(services.texts, lang, problems))
+            return
+        token = secrets.token_urlsafe(12)
+        await repo.create_preview(
+            services.db, token=token, author_id=interaction.user.id, draft=draft, now=self.now
+        )
+        servers = await repo.count_subscribers(services.db)
+        text = services.texts.t(
+            lang,
+            "newsroom.preview",
+            servers=services.texts.plural(lang, "newsroom.servers", servers),
+        )
+        await interaction.response.send_message(
+            text,
+            embeds=preview_embeds(draft),
+            view=preview_view(token, lang, services.texts),
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+    # ------------------------------------------------------------------ edit
+
+    @app_commands.command(
+        name="edit",
+        description=command_text(
+            "Correct an update everywhere it was posted", "cmd.production.edit"
+        ),
+    )
+    @app_commands.rename(update_id="id")
+    @app_commands.describe(update_id=UPDATE_ID_TEXT, **DESCRIBE_TEXT)
+    @app_commands.choices(confidence=CONFIDENCE_CHOICES, status=STATUS_CHOICES)
+    async def edit(
+        self,
+        interaction: discord.Interaction[GoldenHourBot],
+        update_id: UpdateId,
+        title: str | None = None,
+        body: str | None = None,
+        source: str | None = None,
+        confidence: str | None = None,
+        season: Season | None = None,
+        status: str | None = None,
+        title_ko: str | None = None,
+        body_ko: str | None = None,
+    ) -> None:
+        await self._require_maintainer(interaction)
+        services, lang = self.bot.services, _lang(interaction)
+        texts = services.texts
+        current = await self._known_update(update_id)
+        draft = normalized_draft(
+            edited_draft(
+                current.draft,
+                title=title,
+                body=body,
+                title_ko=title_ko,
+                body_ko=body_ko,
+                source=source,
+                confidence=_confidence(confidence) if confidence else None,
+                season=season,
+                status=_status(status),
+            )
+        )
+        problems = validate_draft(draft)
+        if problems:
+            await self._reply(interaction, problems_text(texts, lang, problems))
+            return
+        result = await repo.edit_update(
+            services.db,
+            update_id,
+            draft,
+            editor_id=interaction.user.id,
+            now=self.now,
+            expected_revision=current.revision,
+        )
+        match result:
+            case Edited(copies_queued=queued):
+                lead = texts.t(
+                    lang,
+                    "newsroom.edited",
+                    id=update_id,
+                    copies=texts.plural(lang, "newsroom.copies", queued),
+                )
+                await self._reply(interaction, lead)
+                if queued:
+                    self._follow(interaction, update_id, lead)
+            case NoChange():
+                await self._reply(interaction, texts.t(lang, "newsroom.no_change", id=update_id))
+            case AlreadyRetracted():
+                await self._reply(
+                    interaction, texts.t(lang, "newsroom.already_retracted", id=update_id)
+                )
+            case RevisionConflict():
+                await self._reply(interaction, texts.t(lang, "newsroom.conflict", id=update_id))
+            case UnknownUpdate():
+                raise UserFacingError("newsroom.unknown_update", id=update_id)
+
+    # ------------------------------------------------------------------ retract
+
+    @app_commands.command(
+        name="retract",
+        description=command_text(
+            "Retract an update everywhere it was posted", "cmd.production.retract"
+        ),
+    )
+    @app_commands.rename(update_id="id")
+    @app_commands.describe(
+        update_id=UPDATE_ID_TEXT,
+        reason=command_text(
+            "Why it is retracted (shown in every copy)", "cmd.production.opt.reason"
+        ),
+    )
+    async def retract(
+        self, interaction: discord.Interaction[GoldenHourBot], update_id: UpdateId, reason: str
+    ) -> None:
+        await self._require_maintainer(interaction)
+        services, lang = self.bot.services, _lang(interaction)
+        texts = services.texts
+        reason = reason.strip()
+        problems = validate_retract_reason(reason)
+        if problems:
+            await self._reply(interaction, problems_text(texts, lang, problems))
+            return
+        result = await repo.retract_update(
+            services.db, update_id, reason=reason, retracted_by=interaction.user.id, now=self.now
+        )
+        match result:
+            case Retracted(copies_queued=queued, sends_cancelled=cancelled):
+                lead = texts.t(
+                    lang,
+                    "newsroom.retracted",
+                    id=update_id,
+                    reason=discord.utils.escape_markdown(reason),
+                    copies=texts.plural(lang, "newsroom.copies", queued),
+                    cancelled=texts.plural(lang, "newsroom.copies", cancelled),
+                )
+                await self._reply(interaction, lead)
+                if queued:
+                    self._follow(interaction, update_id, lead)
+            case AlreadyRetracted():
+                await self._reply(
+                    interaction, texts.t(lang, "newsroom.already_retracted", id=update_id)
+                )
+            case UnknownUpdate():
+                raise UserFacingError("newsroom.unknown_update", id=update_id)
+
+    # ------------------------------------------------------------------ list and status
+
+    @app_commands.command(
+        name="list", description=command_text("List recent updates", "cmd.production.list")
+    )
+    @app_commands.describe(
+        count=command_text("How many updates to list", "cmd.production.opt.count")
+    )
+    async def list_updates(
+        self,
+        interaction: discord.Interaction[GoldenHourBot],
+        count: app_commands.Range[int, 1, LIST_MAX] = LIST_DEFAULT,
+    ) -> None:
+        await self._require_maintainer(interaction)
+        services, lang = self.bot.services, _lang(interaction)
+        summaries = await repo.recent_updates(services.db, count)
+        await self._reply(interaction, "", [list_embed(services.texts, lang, summaries)])
+
+    @app_commands.command(
+        name="status",
+        description=command_text("Delivery status of an update", "cmd.production.status"),
+    )
+    @app_commands.rename(update_id="id")
+    @app_commands.describe(update_id=UPDATE_ID_TEXT)
+    async def status(
+        self, interaction: discord.Interaction[GoldenHourBot], update_id: UpdateId
+    ) -> None:
+        await self._require_maintainer(interaction)
+        services, lang = self.bot.services, _lang(interaction)
+        report = await repo.delivery_report(services.db, update_id)
+        if report is None:
+            raise UserFacingError("newsroom.unknown_update", id=update_id)
+        title = services.texts.t(
+            lang,
+            "newsroom.status_title",
+            id=update_id,
+            title=discord.utils.escape_markdown(report.update.draft.title.pick(lang)),
+        )
+        embed = report_embed(
+            services.texts, lang, report, lambda guild_id: server_label(self.bot, guild_id)
+        )
+        await self._reply(interaction, title, [embed])
+
+
+def _confidence(value: str) -> Confidence:
+    """Discord offers only the choices, but a client may send anything: check again."""
+    for choice in CONFIDENCE_CHOICES:
+        if choice.value == value:
+            return choice.value  # type: ignore[return-value]  # one of the Literal values
+    raise UserFacingError("error.bad_input")
+
+
+def _status(value: str | None) -> SeasonStatus | None:
+    if value is None:
+        return None
+    for choice in STATUS_CHOICES:
+        if choice.value == value:
+            return choice.value  # type: ignore[return-value]  # one of the Literal values
+    raise UserFacingError("error.bad_input")
+
+
+async def setup(bot: GoldenHourBot) -> None:
+    cog = ProductionCog(bot)
+    admin_guild = bot.services.settings.admin_guild_id
+    if admin_guild is not None:
+        # The newsroom's own server: visible to its members; the handlers still check.
+        group = cog.app_command
+        if group is not None:
+            group.default_permissions = None
+        await bot.add_cog(cog, guild=discord.Object(admin_guild))
+    else:
+        await bot.add_cog(cog)
+    bot.add_dynamic_items(*PREVIEW_BUTTONS)
+
+
+async def teardown(bot: GoldenHourBot) -> None:
+    bot.remove_dynamic_items(*PREVIEW_BUTTONS)

@@ -1,0 +1,327 @@
+"""/setup announcements · language · check · off, for server admins (Manage Server).
+
+``default_member_permissions`` (Manage Server) only hides the commands in the client, and
+server admins can change that, so every handler checks the invoker's permissions again.
+
+Telling admins that posts stopped (a 403/404 marked the server as needing attention): the
+notice waits in the database until someone *with Manage Server* finishes a command in that
+server; they get it as an extra ephemeral follow-up, once. Fans' commands never look at it or
+use it up, so nothing leaks to them, and a failed command leaves it for the next one.
+``/setup check`` shows the same problem with its fix, and ``/setup announcements`` clears it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Final
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import UserFacingError
+from bot.i18n.catalogue import Catalogue, Lang, lang_for
+from bot.i18n.translator import command_text
+from bot.production import repository as repo
+from bot.production.models import GuildSettings, Language
+from bot.production.setup_check import (
+    ChannelState,
+    RoleState,
+    SetupFinding,
+    can_resume,
+    check_setup,
+)
+from bot.render.limits import truncate
+from bot.replies import NO_MENTIONS
+
+if TYPE_CHECKING:
+    from bot.app import GoldenHourBot
+
+log = logging.getLogger(__name__)
+
+# The commands that show or clear the attention notice themselves.
+HANDLES_NOTICE: Final = frozenset({"setup check", "setup announcements"})
+CHECK_COLOUR: Final = {True: 0x2ECC71, False: 0xE67E22}
+ERROR_SHOWN_MAX: Final = 300
+
+LANGUAGE_CHOICES: Final = [
+    app_commands.Choice(name=command_text("English", "cmd.setup.choice.en"), value="en"),
+    app_commands.Choice(name=command_text("한국어", "cmd.setup.choice.ko"), value="ko"),
+]
+
+
+def channel_state(guild: discord.Guild, channel_id: int) -> ChannelState:
+    """The configured channel and the bot's permissions there, from the cache."""
+    channel = guild.get_channel(channel_id)
+    me = guild.me
+    if not isinstance(channel, discord.TextChannel) or me is None:
+        return ChannelState(exists=False)
+    perms = channel.permissions_for(me)
+    return ChannelState(
+        exists=True,
+        name=channel.mention,
+        kind="announcement" if channel.is_news() else "text",
+        view=perms.view_channel,
+        send=perms.send_messages,
+        embed_links=perms.embed_links,
+        manage_messages=perms.manage_messages,
+        mention_everyone=perms.mention_everyone,
+    )
+
+
+def role_state(guild: discord.Guild, role_id: int | None) -> RoleState | None:
+    if role_id is None:
+        return None
+    role = guild.get_role(role_id)
+    me = guild.me
+    if role is None or me is None:
+        return RoleState(exists=False)
+    return RoleState(
+        exists=True,
+        name=role.mention,
+        mentionable=role.mentionable,
+        below_bot=me.top_role > role,
+        bot_manage_roles=me.guild_permissions.manage_roles,
+    )
+
+
+def language_name(texts: Catalogue, lang: Lang, language: Language) -> str:
+    return texts.t(lang, f"cmd.setup.choice.{language}")
+
+
+def findings_text(texts: Catalogue, lang: Lang, findings: list[SetupFinding]) -> str:
+    lines: list[str] = []
+    for finding in findings:
+        params = dict(finding.params)
+        lines.append(texts.t(lang, f"server_setup.finding.{finding.code}", **params))
+        fix = texts.t(lang, f"server_setup.fixes.{finding.code}", **params)
+        lines.append(texts.t(lang, "server_setup.fix", fix=fix))
+    return "\n".join(lines)
+
+
+def last_delivery_text(texts: Catalogue, lang: Lang, settings: GuildSettings | None) -> str:
+    if settings is None or settings.last_delivery_update_id is None:
+        return texts.t(lang, "server_setup.last_none")
+    when = f"<t:{int(settings.last_delivery_at or 0)}:R>"  # '3 hours ago', in the reader's zone
+    if settings.last_delivery_status == "failed":
+        return texts.t(
+            lang,
+            "server_setup.last_failed",
+            id=settings.last_delivery_update_id,
+            when=when,
+            error=truncate(settings.last_delivery_error or "?", ERROR_SHOWN_MAX),
+        )
+    return texts.t(lang, "server_setup.last_sent", id=settings.last_delivery_update_id, when=when)
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class SetupCog(
+    commands.GroupCog,
+    name="Setup",
+    group_name="setup",
+    group_description=command_text(
+        "Set up update posts for this server (admins)", "cmd.setup.description"
+    ),
+):
+    def __init__(self, bot: GoldenHourBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    @property
+    def now(self) -> float:
+        return self.bot.services.delivery.clock()
+
+    @staticmethod
+    def _admin_guild(interaction: discord.Interaction[GoldenHourBot]) -> discord.Guild:
+        """The guild, if the invoker may manage it (checked here: Discord's check is a hint)."""
+        guild = interaction.guild
+        if guild is None:
+            raise UserFacingError("error.not_in_guild")
+        if not interaction.permissions.manage_guild:
+            raise UserFacingError("server_setup.needs_manage_server")
+        return guild
+
+    async def _check_embed(
+        self, guild: discord.Guild, lang: Lang, *, title_key: str, lead: str | None = None
+    ) -> discord.Embed:
+        """The full check; a server flagged after a refused post resumes once it passes."""
+        services = self.bot.services
+        texts = services.texts
+        settings = await repo.get_guild_settings(services.db, guild.id)
+        channel = None if settings is None else channel_state(guild, settings.channel_id)
+        role = None if settings is None else role_state(guild, settings.role_id)
+        findings = check_setup(settings, channel, role)
+        lines = [lead] if lead else []
+        if settings is not None and can_resume(settings, findings):
+            await repo.save_guild_settings(
+                services.db,
+                guild_id=guild.id,
+                channel_id=settings.channel_id,
+                channel_kind=channel.kind if channel is not None else settings.channel_kind,
+                role_id=settings.role_id,
+                language=settings.language,
+                now=self.now,
+            )
+            lines.append(texts.t(lang, "server_setup.resumed"))
+        elif settings is not None and not any(f.severity != "info" for f in findings):
+            channel_mention = f"<#{settings.channel_id}>"
+            lines.append(texts.t(lang, "server_setup.all_good", channel=channel_mention))
+        if findings:
+            lines.append(findings_text(texts, lang, findings))
+        if settings is not None and settings.needs_attention:
+            # Shown here in full, so the notice is not repeated after another command.
+            await repo.take_attention_notice(services.db, guild.id, self.now)
+        embed = discord.Embed(
+            title=texts.t(lang, title_key),
+            description="\n\n".join(lines),
+            colour=CHECK_COLOUR[not any(f.blocking for f in findings)],
+        )
+        embed.add_field(
+            name=texts.t(lang, "server_setup.last_delivery"),
+            value=last_delivery_text(texts, lang, settings),
+            inline=False,
+        )
+        return embed
+
+    @app_commands.command(
+        name="announcements",
+        description=command_text(
+            "Choose the channel and ping role for updates", "cmd.setup.announcements"
+        ),
+    )
+    @app_commands.describe(
+        channel=command_text(
+            "Where update posts go (a text or announcement channel)", "cmd.setup.opt.channel"
+        ),
+        role=command_text(
+            "The role to ping; fans opt in with /notify (leave empty for no ping)",
+            "cmd.setup.opt.role",
+        ),
+    )
+    async def announcements(
+        self,
+        interaction: discord.Interaction[GoldenHourBot],
+        channel: discord.TextChannel,
+        role: discord.Role | None = None,
+    ) -> None:
+        guild = self._admin_guild(interaction)
+        services, lang = self.bot.services, lang_for(str(interaction.locale))
+        texts = services.texts
+        if role is not None and role.is_default():
+            raise UserFacingError("server_setup.role_everyone")
+        if role is not None and role.managed:
+            raise UserFacingError("server_setup.role_managed", role=role.mention)
+        settings = await repo.save_guild_settings(
+            services.db,
+            guild_id=guild.id,
+            channel_id=channel.id,
+            channel_kind="announcement" if channel.is_news() else "text",
+            role_id=role.id if role is not None else None,
+            language=None,  # keep the server's language (English for a new server)
+            now=self.now,
+        )
+        language = language_name(texts, lang, settings.language)
+        if role is None:
+            lead = texts.t(
+                lang, "server_setup.saved_no_ping", channel=channel.mention, language=language
+            )
+        else:
+            lead = texts.t(
+                lang,
+                "server_setup.saved_ping",
+                channel=channel.mention,
+                language=language,
+                role=role.mention,
+            )
+        embed = await self._check_embed(
+            guild, lang, title_key="server_setup.saved_title", lead=lead
+        )
+        await interaction.response.send_message(
+            embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+
+    @app_commands.command(
+        name="language",
+        description=command_text("Choose the language of update posts", "cmd.setup.language"),
+    )
+    @app_commands.describe(
+        language=command_text("Language of the posts in this server", "cmd.setup.opt.language")
+    )
+    @app_commands.choices(language=LANGUAGE_CHOICES)
+    async def language(
+        self, interaction: discord.Interaction[GoldenHourBot], language: str
+    ) -> None:
+        guild = self._admin_guild(interaction)
+        services, lang = self.bot.services, lang_for(str(interaction.locale))
+        chosen: Language = "ko" if language == "ko" else "en"
+        if not await repo.set_guild_language(services.db, guild.id, chosen, self.now):
+            raise UserFacingError("server_setup.not_set_up")
+        text = services.texts.t(
+            lang,
+            "server_setup.language_saved",
+            language=language_name(services.texts, lang, chosen),
+        )
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @app_commands.command(
+        name="check",
+        description=command_text(
+            "Check permissions and settings for update posts", "cmd.setup.check"
+        ),
+    )
+    async def check(self, interaction: discord.Interaction[GoldenHourBot]) -> None:
+        guild = self._admin_guild(interaction)
+        lang = lang_for(str(interaction.locale))
+        embed = await self._check_embed(guild, lang, title_key="server_setup.check_title")
+        await interaction.response.send_message(
+            embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+
+    @app_commands.command(
+        name="off",
+        description=command_text("Stop update posts in this server", "cmd.setup.off"),
+    )
+    async def off(self, interaction: discord.Interaction[GoldenHourBot]) -> None:
+        guild = self._admin_guild(interaction)
+        services, lang = self.bot.services, lang_for(str(interaction.locale))
+        texts = services.texts
+        if await repo.get_guild_settings(services.db, guild.id) is None:
+            raise UserFacingError("server_setup.not_set_up")
+        cancelled = await repo.switch_off_guild(services.db, guild.id, self.now)
+        lines = [texts.t(lang, "server_setup.off_done")]
+        if cancelled:
+            lines.append(texts.plural(lang, "server_setup.off_cancelled", cancelled))
+        await interaction.response.send_message(
+            "\n".join(lines), ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+
+    # ------------------------------------------------------------------ the attention notice
+
+    @commands.Cog.listener()
+    async def on_app_command_completion(
+        self,
+        interaction: discord.Interaction[GoldenHourBot],
+        command: app_commands.Command[commands.GroupCog, ..., None] | app_commands.ContextMenu,
+    ) -> None:
+        """After an admin's command: tell them once if posts stopped reaching this server."""
+        if interaction.guild_id is None or not interaction.permissions.manage_guild:
+            return  # fans are never told (nor is the notice used up by them)
+        if command.qualified_name in HANDLES_NOTICE:
+            return
+        services = self.bot.services
+        settings = await repo.take_attention_notice(services.db, interaction.guild_id, self.now)
+        if settings is None:
+            return
+        lang = lang_for(str(interaction.locale))
+        text = services.texts.t(
+            lang, "server_setup.attention_notice", reason=settings.attention_reason or "?"
+        )
+        try:
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException:
+            log.warning("could not tell guild %s that posts stopped", interaction.guild_id)
+
+
+async def setup(bot: GoldenHourBot) -> None:
+    await bot.add_cog(SetupCog(bot))

@@ -1,0 +1,241 @@
+"""A newsroom and many fan servers in the double, and the real bot with fast delivery timing.
+
+`start_bot` is `start_golden` plus the delivery options (short leases and backoff, a movable
+clock), which must be on the services before the bot loads its cogs. `Newsroom` holds the
+maintainers' server (ADMIN_GUILD_ID) and N fan servers, each with a channel, an admin and a
+fan; servers subscribe through the real /setup command or, in bulk, through the repository.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from bot.app import GoldenHourBot
+from bot.devserver import DiscordDouble
+from bot.devserver.interactions import InteractionResult
+from bot.devserver.models import Channel, Guild, Member, Message, Role
+from bot.devserver.permissions import DEFAULT_BOT_PERMISSIONS, Permission
+from bot.production import repository as repo
+from bot.production.models import DeliveryCounts, Language
+from bot.production.policy import RetryPolicy
+from bot.production.runtime import DeliveryOptions
+from bot.production.worker import WorkerConfig
+from bot.runner import open_services
+from bot.settings import Settings
+from bot.store.database import Database
+from tests.e2e.conftest import run_client
+from tests.e2e.golden import TODAY, golden_settings
+
+MESSAGES_ROUTE = "POST /channels/{channel_id}/messages"
+BOT_PERMISSIONS = DEFAULT_BOT_PERMISSIONS | Permission.MANAGE_ROLES | Permission.MANAGE_MESSAGES
+
+
+class MovableClock:
+    """Wall-clock time plus an offset a test can move (a preview expires, a lease runs out)."""
+
+    def __init__(self, offset: float = 0.0) -> None:
+        self.offset = offset
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
+def fast_delivery(clock: Callable[[], float] | None = None, **worker: Any) -> DeliveryOptions:
+    """Seconds instead of minutes: retries after ~0.1 s, three tries. A lease stays long
+    (a claimed row may wait seconds in the per-channel limiter); tests that need a lease to
+    run out move the clock instead."""
+    config: dict[str, Any] = {
+        "lease": 30.0,
+        "op_timeout": 10.0,
+        "poll_interval": 0.2,
+        "retry": RetryPolicy(base_delay=0.05, max_delay=0.4, max_attempts=3),
+        "crosspost_retry": RetryPolicy(base_delay=0.05, max_delay=0.4, max_attempts=3),
+    }
+    config.update(worker)
+    return DeliveryOptions(
+        worker=WorkerConfig(**config),
+        clock=clock or MovableClock(),
+        progress_interval=0.1,
+    )
+
+
+@contextlib.asynccontextmanager
+async def start_bot(
+    double: DiscordDouble, settings: Settings, delivery: DeliveryOptions
+) -> AsyncIterator[GoldenHourBot]:
+    """The real bot (same start-up path as `python -m bot run`) with these delivery options."""
+    async with open_services(settings) as services:
+        services.today = lambda: TODAY
+        services.delivery = delivery
+        bot = GoldenHourBot(services)
+        async with run_client(bot, double):
+            yield bot
+
+
+async def wait_for(
+    condition: Callable[[], bool], within: float = 10.0, what: str = "the condition"
+) -> None:
+    """Poll until ``condition`` holds; a test fails (with ``what``) only if it never does."""
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.01)
+
+
+async def wait_until_finished(db: Database, update_id: int, within: float = 15.0) -> DeliveryCounts:
+    """Until the worker has nothing left to do for the update (sends, edits, crossposts)."""
+    deadline = time.monotonic() + within
+    while True:
+        counts = await repo.delivery_counts(db, update_id)
+        if counts.finished:
+            return counts
+        if time.monotonic() > deadline:
+            raise AssertionError(f"update {update_id} not finished: {counts}")
+        await asyncio.sleep(0.02)
+
+
+@dataclass
+class FanServer:
+    guild: Guild
+    channel: Channel
+    admin: Member
+    fan: Member
+    role: Role | None = None
+
+
+@dataclass
+class Newsroom:
+    """The maintainers' server and the fan servers, before and after the bot starts."""
+
+    double: DiscordDouble
+    database: Path
+    desk: Guild
+    desk_channel: Channel
+    maintainer: Member
+    servers: list[FanServer] = field(default_factory=list)
+    clock: MovableClock = field(default_factory=MovableClock)
+
+    @classmethod
+    def build(cls, double: DiscordDouble, tmp_path: Path) -> Newsroom:
+        desk = double.add_guild("Golden Hour newsroom")
+        return cls(
+            double=double,
+            database=tmp_path / "newsroom.sqlite3",
+            desk=desk,
+            desk_channel=double.add_channel(desk, "desk"),
+            maintainer=double.add_member(desk, "maintainer"),
+        )
+
+    def add_servers(
+        self,
+        count: int,
+        *,
+        kind: Literal["text", "announcement"] = "text",
+        role: bool = True,
+        mentionable: bool = True,
+        bot_permissions: int = BOT_PERMISSIONS,
+    ) -> list[FanServer]:
+        added = []
+        for _ in range(count):
+            number = len(self.servers) + 1
+            guild = self.double.add_guild(f"Fan server {number}", bot_permissions=bot_permissions)
+            server = FanServer(
+                guild=guild,
+                channel=self.double.add_channel(guild, "updates", kind),
+                admin=self.double.add_member(
+                    guild, f"admin{number}", permissions=Permission.MANAGE_GUILD
+                ),
+                fan=self.double.add_member(guild, f"fan{number}"),
+                role=(
+                    self.double.add_role(guild, "Trauma Team", mentionable=mentionable)
+                    if role
+                    else None
+                ),
+            )
+            self.servers.append(server)
+            added.append(server)
+        return added
+
+    def settings(self, **overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "maintainer_ids": frozenset({self.maintainer.user.id}),
+            "admin_guild_id": self.desk.id,
+        }
+        values.update(overrides)
+        return golden_settings(self.double, self.database, **values)
+
+    def start(
+        self, delivery: DeliveryOptions | None = None, **settings: Any
+    ) -> contextlib.AbstractAsyncContextManager[GoldenHourBot]:
+        return start_bot(
+            self.double, self.settings(**settings), delivery or fast_delivery(self.clock)
+        )
+
+    async def subscribe(
+        self, db: Database, servers: Sequence[FanServer], language: Language = "en"
+    ) -> None:
+        """Bulk /setup through the repository (a few tests use the real command instead)."""
+        for server in servers:
+            await repo.save_guild_settings(
+                db,
+                guild_id=server.guild.id,
+                channel_id=server.channel.id,
+                channel_kind="announcement" if server.channel.is_announcement else "text",
+                role_id=server.role.id if server.role is not None else None,
+                language=language,
+                now=self.clock(),
+            )
+
+    async def invoke(
+        self, command: str, options: dict[str, Any] | None = None, **kwargs: Any
+    ) -> InteractionResult:
+        kwargs.setdefault("user", self.maintainer)
+        kwargs.setdefault("channel", self.desk_channel)
+        return await self.double.invoke(command, options, **kwargs)
+
+    async def preview(self, **options: Any) -> InteractionResult:
+        options.setdefault("title", "Season 2 starts filming")
+        options.setdefault("body", "The cast met for the first script reading.")
+        result = await self.invoke("production post", options)
+        assert result.message is not None, result
+        return result
+
+    def button_id(self, result: InteractionResult, action: str) -> str:
+        message = result.message
+        assert message is not None
+        found = [
+            str(c["custom_id"])
+            for c in message.iter_components()
+            if str(c.get("custom_id", "")).startswith(f"gh:prod:{action}:")
+        ]
+        assert len(found) == 1, f"no {action} button on {message.components}"
+        return found[0]
+
+    async def publish(self, preview: InteractionResult) -> InteractionResult:
+        assert preview.message is not None
+        return await self.double.click(
+            preview.message, self.button_id(preview, "publish"), user=self.maintainer
+        )
+
+    def posts(self, server: FanServer) -> list[Message]:
+        """What the bot posted in a server's update channel."""
+        bot_id = self.double.bot_user.id
+        return [
+            m
+            for m in self.double.messages(server.channel)
+            if m.author.id == bot_id and m.interaction_metadata is None  # not command answers
+        ]
+
+    def send_requests(self, server: FanServer) -> list[Any]:
+        path = f"/channels/{server.channel.id}/messages"
+        return [r for r in self.double.requests_to(MESSAGES_ROUTE) if r.path == path]
