@@ -795,6 +795,25 @@ async def release_claim(db: Database, key: DeliveryKey, worker_id: str) -> None:
         )
 
 
+async def renew_claim(db: Database, key: DeliveryKey, worker_id: str, until: float) -> bool:
+    """Extend our claim right before a request; False if the row is no longer ours.
+
+    A row can wait in the send limiter longer than its lease; once the lease lapses another
+    worker may take it, and then this one must not send it too."""
+    async with db.transaction() as conn:
+        return (
+            await _changes(
+                conn,
+                """
+                UPDATE production_deliveries SET claim_expires_at = ?
+                WHERE update_id = ? AND guild_id = ? AND claimed_by = ?
+                """,
+                (until, key.update_id, key.guild_id, worker_id),
+            )
+            == 1
+        )
+
+
 async def release_claims(db: Database, worker_id: str) -> int:
     """Give back every row ``worker_id`` holds (graceful stop), so others need not wait."""
     async with db.transaction() as conn:

@@ -82,6 +82,7 @@ class WorkerStats:
     retried: int = 0
     rate_limited: int = 0
     errors: int = 0  # exceptions inside the worker (bugs); the rows were retried
+    lost_claims: int = 0  # rows another worker took over while this one waited
 
 
 def default_worker_id() -> str:
@@ -269,6 +270,8 @@ class DeliveryWorker:
             return
         message = build_post(update, delivery.language, delivery.role_id, self.labels)
         await self.limiter.acquire(delivery.channel_id)
+        if not await self._still_ours(key):
+            return
         result: SendResult | ChangeResult
         if delivery.message_id is None:
             self.stats.sends += 1
@@ -281,6 +284,19 @@ class DeliveryWorker:
                 self.transport.edit(delivery.channel_id, delivery.message_id, message)
             )
         await self._record_job(delivery, key, update, result)
+
+    async def _still_ours(self, key: DeliveryKey) -> bool:
+        """Renew the lease after the limiter wait; a lapsed claim taken by another worker is
+        left to that worker instead of being sent twice."""
+        if await repo.renew_claim(self.db, key, self.worker_id, self.clock() + self.config.lease):
+            return True
+        self.stats.lost_claims += 1
+        log.warning(
+            "update %s for guild %s was claimed by another worker while waiting; skipped",
+            key.update_id,
+            key.guild_id,
+        )
+        return False
 
     async def _call(
         self, request: Awaitable[SendResult | ChangeResult]
@@ -422,6 +438,8 @@ class DeliveryWorker:
             )
             return
         await self.limiter.acquire(delivery.channel_id)
+        if not await self._still_ours(key):
+            return
         self.stats.crossposts += 1
         result = await self._call(
             self.transport.crosspost(delivery.channel_id, delivery.message_id)

@@ -687,3 +687,41 @@ async def test_status_updates_join_the_renewal_timeline_until_retracted(
 
     await repo.retract_update(db, update.update_id, reason="wrong", retracted_by=1, now=clock())
     assert timeline_additions(await repo.season_status_updates(db)).events == {}
+
+
+class GatedLimiter:
+    """Holds every request until opened, like a long per-channel wait would."""
+
+    def __init__(self) -> None:
+        self.opened = asyncio.Event()
+        self.waiting = 0
+
+    async def acquire(self, channel_id: int) -> None:
+        self.waiting += 1
+        await self.opened.wait()
+
+
+async def test_a_claim_that_lapses_in_the_limiter_is_not_sent_twice(
+    db: Database, discord: FakeDiscord, clock: FakeClock
+) -> None:
+    await subscribe(db, 6, clock)
+    await publish(db, clock)
+    gate = GatedLimiter()
+    slow = DeliveryWorker(
+        db,
+        discord,
+        gate,  # type: ignore[arg-type]
+        config=WorkerConfig(lease=10.0, op_timeout=5.0, max_in_flight=6),
+        clock=clock,
+        rng=random.Random(1),
+    )
+    slow_run = asyncio.create_task(slow.run_until_idle())
+    while gate.waiting < 6:  # all six rows claimed and parked in the limiter
+        await asyncio.sleep(0.001)
+    clock.advance(60.0)  # the slow worker's leases lapse...
+    fast = make_worker(db, discord, clock)
+    await fast.run_until_idle()  # ...and another worker delivers them
+    gate.opened.set()
+    await slow_run
+    assert discord.count("send") == 6 and len(discord.messages) == 6
+    assert slow.stats.sends == 0 and slow.stats.lost_claims == 6
