@@ -692,12 +692,16 @@ async def test_status_updates_join_the_renewal_timeline_until_retracted(
 class GatedLimiter:
     """Holds every request until opened, like a long per-channel wait would."""
 
-    def __init__(self) -> None:
+    def __init__(self, expected: int) -> None:
         self.opened = asyncio.Event()
+        self.all_waiting = asyncio.Event()
+        self.expected = expected
         self.waiting = 0
 
     async def acquire(self, channel_id: int) -> None:
         self.waiting += 1
+        if self.waiting == self.expected:
+            self.all_waiting.set()
         await self.opened.wait()
 
 
@@ -706,7 +710,7 @@ async def test_a_claim_that_lapses_in_the_limiter_is_not_sent_twice(
 ) -> None:
     await subscribe(db, 6, clock)
     await publish(db, clock)
-    gate = GatedLimiter()
+    gate = GatedLimiter(expected=6)
     slow = DeliveryWorker(
         db,
         discord,
@@ -716,8 +720,7 @@ async def test_a_claim_that_lapses_in_the_limiter_is_not_sent_twice(
         rng=random.Random(1),
     )
     slow_run = asyncio.create_task(slow.run_until_idle())
-    while gate.waiting < 6:  # all six rows claimed and parked in the limiter
-        await asyncio.sleep(0.001)
+    await asyncio.wait_for(gate.all_waiting.wait(), 10)  # all six claimed, parked in the limiter
     clock.advance(60.0)  # the slow worker's leases lapse...
     fast = make_worker(db, discord, clock)
     await fast.run_until_idle()  # ...and another worker delivers them
