@@ -24,17 +24,9 @@ from bot.replies import NO_MENTIONS
 if TYPE_CHECKING:
     from bot.app import GoldenHourBot
 
+from bot.access import is_maintainer
+
 log = logging.getLogger(__name__)
-
-
-async def is_maintainer(bot: GoldenHourBot, user: discord.abc.User) -> bool:
-    if user.id in bot.services.settings.maintainer_ids:
-        return True
-    try:
-        return await bot.is_owner(user)
-    except discord.HTTPException:  # the owner lookup needs Discord once; don't fail /help
-        log.warning("could not look up the bot's owners", exc_info=True)
-        return False
 
 
 class InfoCog(commands.Cog, name="Info"):

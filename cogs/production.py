@@ -20,6 +20,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.access import is_maintainer
 from bot.datapack.models import Confidence, SeasonStatus
 from bot.errors import UserFacingError
 from bot.i18n.catalogue import Lang, lang_for
@@ -43,7 +44,7 @@ from bot.production.models import (
     UpdateDraft,
 )
 from bot.replies import NO_MENTIONS
-from bot.ui.production import PREVIEW_BUTTONS, desk_of, is_maintainer, preview_view
+from bot.ui.production import PREVIEW_BUTTONS, desk_of, preview_view
 from bot.ui.production_render import (
     list_embed,
     preview_embeds,

@@ -17,6 +17,7 @@ from typing import Any, Final, Protocol, runtime_checkable
 import discord
 from discord.ext import commands
 
+from bot.access import is_maintainer
 from bot.i18n.catalogue import Catalogue, Lang, lang_for
 from bot.production import repository as repo
 from bot.production.models import (
@@ -51,20 +52,6 @@ class DeliveryDesk(Protocol):
 def desk_of(client: discord.Client) -> DeliveryDesk | None:
     cog = client.get_cog(DESK_COG) if isinstance(client, commands.Bot) else None
     return cog if isinstance(cog, DeliveryDesk) else None
-
-
-async def is_maintainer(client: discord.Client, user: discord.abc.User) -> bool:
-    """In MAINTAINER_IDS, or the application's owner (or a member of its team)."""
-    services = getattr(client, "services", None)
-    if services is not None and user.id in services.settings.maintainer_ids:
-        return True
-    if not isinstance(client, commands.Bot):
-        return False
-    try:
-        return await client.is_owner(user)
-    except discord.HTTPException:  # the owner lookup needs Discord once; refuse rather than fail
-        log.warning("could not look up the application's owners", exc_info=True)
-        return False
 
 
 def clicker_lang(interaction: discord.Interaction[Any]) -> Lang:
