@@ -12,6 +12,7 @@ from typing import Any
 
 import discord
 import pytest
+import yaml
 
 from bot.datapack.models import AwardEntry, Pack, SeasonEvent, Text
 from bot.domain.awards import ResultFilter, awards_answer
@@ -323,3 +324,19 @@ def test_join_within_counts_what_it_leaves_out() -> None:
     kept = joined.count("item")
     assert joined.endswith(f"+{10 - kept} more")
     assert join_within(items[:2], 100, more=lambda n: f"+{n}") == "item 00\nitem 01"
+
+
+# --- nothing wrong is ever said -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_card_or_message_repeats_a_known_wrong_claim(
+    catalog: Catalog, texts: Catalogue, lang: Lang
+) -> None:
+    """FACTS.md §8: the wrong claims found elsewhere never reach a fan, whatever they ask."""
+    forbidden_file = Path(__file__).resolve().parents[1] / "data" / "forbidden_claims.yaml"
+    claims = [c["text"].casefold() for c in yaml.safe_load(forbidden_file.read_text())["claims"]]
+    said = [card_text(pages) for _, pages in all_cards(catalog, texts, lang)]
+    said += [texts.raw(lang, key) for key in texts.message_keys()]
+    everything = "\n".join(said).casefold()
+    assert [claim for claim in claims if claim in everything] == []
