@@ -49,6 +49,8 @@ def print_table(records: list[dict[str, Any]]) -> None:
         value = r["value"]
         shown = f"{value:,.3f}" if isinstance(value, float) else f"{value:,}"
         print(f"{r['name']:<{width}}  {shown:>14} {r['unit']:<8} {r.get('target', ''):<14} {met}")
+        if r.get("met") is False and r.get("note"):
+            print(f"    ({r['note']})")  # why it missed, or what the figure included
 
 
 def main(argv: list[str] | None = None) -> int:
