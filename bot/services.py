@@ -15,6 +15,7 @@ from bot.domain.names import entries_from_pack
 from bot.domain.resolver import Resolver
 from bot.i18n.catalogue import Catalogue
 from bot.production.runtime import DeliveryOptions
+from bot.production.timeline_cache import TimelineCache
 from bot.settings import Settings
 from bot.store.database import Database
 from bot.store.facts import load_pack_from_db
@@ -45,6 +46,10 @@ class Services:
     facts: FactIndex
     today: Callable[[], dt.date] = field(default=utc_today)
     delivery: DeliveryOptions = field(default_factory=DeliveryOptions)
+    timeline: TimelineCache = field(init=False)  # runtime season events, held in memory
+
+    def __post_init__(self) -> None:
+        self.timeline = TimelineCache(self.db)
 
     async def reload_facts(self) -> None:
         """Rebuild the in-memory index from the database (after a seed)."""

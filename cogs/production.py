@@ -315,6 +315,7 @@ class ProductionCog(
         )
         match result:
             case Edited(copies_queued=queued):
+                services.timeline.invalidate()
                 lead = texts.t(
                     lang,
                     "newsroom.edited",
@@ -366,6 +367,7 @@ class ProductionCog(
         )
         match result:
             case Retracted(copies_queued=queued, sends_cancelled=cancelled):
+                services.timeline.invalidate()
                 lead = texts.t(
                     lang,
                     "newsroom.retracted",

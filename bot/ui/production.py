@@ -114,6 +114,7 @@ class PublishButton(_PreviewButton, template=rf"gh:prod:publish:(?P<token>{TOKEN
         result = await repo.publish_preview(services.db, self.token, services.delivery.clock())
         match result:
             case Published(update=update, deliveries=deliveries):
+                services.timeline.invalidate()  # /renewal shows a season update at once
                 desk = desk_of(interaction.client)
                 if desk is not None:
                     desk.wake()
