@@ -85,7 +85,9 @@ def _flatten(tree: Mapping[str, object], prefix: str, into: dict[str, str], orig
 
 def _read_language(path: Path) -> dict[str, str]:
     try:
-        tree = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's C loader when present: the catalogues are read on every start.
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        tree = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogueError(f"cannot read {path}: {exc}") from exc
     if not isinstance(tree, Mapping):
