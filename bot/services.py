@@ -16,6 +16,7 @@ from bot.domain.resolver import Resolver
 from bot.i18n.catalogue import Catalogue
 from bot.production.runtime import DeliveryOptions
 from bot.production.timeline_cache import TimelineCache
+from bot.render.memo import EmbedMemo
 from bot.settings import Settings
 from bot.store.database import Database
 from bot.store.facts import load_pack_from_db
@@ -47,10 +48,13 @@ class Services:
     today: Callable[[], dt.date] = field(default=utc_today)
     delivery: DeliveryOptions = field(default_factory=DeliveryOptions)
     timeline: TimelineCache = field(init=False)  # runtime season events, held in memory
+    memo: EmbedMemo = field(init=False)  # rendered answers, keyed by what they depend on
 
     def __post_init__(self) -> None:
         self.timeline = TimelineCache(self.db)
+        self.memo = EmbedMemo()
 
     async def reload_facts(self) -> None:
         """Rebuild the in-memory index from the database (after a seed)."""
         self.facts = FactIndex.build(await load_pack_from_db(self.db))
+        self.memo.clear()  # answers rendered from the old facts must not be served again

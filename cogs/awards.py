@@ -63,7 +63,10 @@ def awards_pages(
         )
     except UnknownIdError:  # a button from before a data update names something now gone
         raise UserFacingError("error.bad_input") from None
-    return render_awards(answer, lang, services.texts, catalog)
+    return services.memo.pages(
+        ("awards", who_key, ceremony, result, lang, id(services.facts)),
+        lambda: render_awards(answer, lang, services.texts, catalog),
+    )
 
 
 def _unset_to_none(value: str) -> str | None:

@@ -31,7 +31,18 @@ def profile_embed(services: Services, key: str, lang: Lang) -> discord.Embed:
         profile = profile_for(catalog, entity_id(key))
     except UnknownIdError:  # a button from before a data update names someone now gone
         raise UserFacingError("error.bad_input") from None
-    return render_profile(profile, lang, services.texts, catalog)
+    return services.memo.one(
+        ("profile", key, lang, id(services.facts)),
+        lambda: render_profile(profile, lang, services.texts, catalog),
+    )
+
+
+def cast_pages(services: Services, lang: Lang) -> list[discord.Embed]:
+    catalog = services.facts.catalog
+    return services.memo.pages(
+        ("cast", lang, id(services.facts)),
+        lambda: render_cast_list(whole_cast(catalog), lang, services.texts, catalog),
+    )
 
 
 class CastPageButton(PageButton, template=r"gh:cast:page:(?P<page>\d+):(?P<lang>en|ko)"):
@@ -41,9 +52,7 @@ class CastPageButton(PageButton, template=r"gh:cast:page:(?P<page>\d+):(?P<lang>
     async def render(
         cls, interaction: discord.Interaction[Any], lang: Lang, params: Params
     ) -> list[discord.Embed]:
-        services = services_of(interaction)
-        catalog = services.facts.catalog
-        return render_cast_list(whole_cast(catalog), lang, services.texts, catalog)
+        return cast_pages(services_of(interaction), lang)
 
 
 class CastPickButton(PickButton, template=r"gh:cast:pick:(?P<key>[a-z]+:[a-z0-9-]+)"):
@@ -82,8 +91,7 @@ class CastCog(commands.Cog, name="Cast"):
         services = self.bot.services
         lang = lang_for(str(interaction.locale))
         if name is None or not name.strip():
-            catalog = services.facts.catalog
-            pages = render_cast_list(whole_cast(catalog), lang, services.texts, catalog)
+            pages = cast_pages(services, lang)
             await send_pages(interaction, pages, CastPageButton, lang)
             return
         lookup = lookup_name(services.facts, name)

@@ -13,6 +13,7 @@ from bot.domain.renewal import RenewalAnswer, renewal_answer
 from bot.errors import UserFacingError
 from bot.i18n.catalogue import Lang, lang_for
 from bot.i18n.translator import command_text
+from bot.production.timeline import TimelineAdditions
 from bot.render.renewal import render_renewal
 from bot.services import Services
 from bot.ui.base import services_of
@@ -33,6 +34,10 @@ async def current_renewal(services: Services, season: int | None) -> RenewalAnsw
     """
     # Updates published with a season and a status, held in memory (no disk on the hot path).
     added = await services.timeline.get()
+    return answer_with(services, season, added)
+
+
+def answer_with(services: Services, season: int | None, added: TimelineAdditions) -> RenewalAnswer:
     try:
         return renewal_answer(
             services.facts.catalog,
@@ -47,38 +52,16 @@ async def current_renewal(services: Services, season: int | None) -> RenewalAnsw
         raise UserFacingError("error.unknown_season", season=season) from None
 
 
-class RenderedPages:
-    """Rendered /renewal pages, reused while nothing they depend on has changed.
-
-    Rendering every season's pages costs about a millisecond of CPU; the answer only changes
-    with the day, the facts, the language and the runtime events."""
-
-    def __init__(self) -> None:
-        self._pages: dict[tuple[object, ...], list[dict[str, Any]]] = {}
-
-    async def get(self, services: Services, lang: Lang, season: int | None) -> list[discord.Embed]:
-        await services.timeline.get()  # loads or refreshes, which may bump the version
-        key = (lang, season, services.today(), id(services.facts), services.timeline.version)
-        pages = self._pages.get(key)
-        if pages is None:
-            answer = await current_renewal(services, season)
-            rendered = render_renewal(answer, lang, services.texts, services.facts.catalog)
-            pages = [dict(page.to_dict()) for page in rendered]
-            if len(self._pages) > 64:  # old days / versions: drop them all, they never return
-                self._pages.clear()
-            self._pages[key] = pages
-        # Fresh Embed objects each time: callers may add to them.
-        return [discord.Embed.from_dict(page) for page in pages]
-
-
-async def renewal_pages(
-    client: discord.Client, services: Services, lang: Lang, season: int | None
-) -> list[discord.Embed]:
-    cog = client.get_cog("Renewal") if isinstance(client, commands.Bot) else None
-    if isinstance(cog, RenewalCog):
-        return await cog.rendered.get(services, lang, season)
-    answer = await current_renewal(services, season)
-    return render_renewal(answer, lang, services.texts, services.facts.catalog)
+async def renewal_pages(services: Services, lang: Lang, season: int | None) -> list[discord.Embed]:
+    """Rendered once per day, language, season and runtime-events version (then reused)."""
+    added = await services.timeline.get()  # may reload, which bumps the version
+    key = ("renewal", season, lang, services.today(), id(services.facts), services.timeline.version)
+    return services.memo.pages(
+        key,
+        lambda: render_renewal(
+            answer_with(services, season, added), lang, services.texts, services.facts.catalog
+        ),
+    )
 
 
 class RenewalPageButton(
@@ -92,13 +75,12 @@ class RenewalPageButton(
     ) -> list[discord.Embed]:
         (season,) = params
         number = None if season == ALL_SEASONS else int(season)
-        return await renewal_pages(interaction.client, services_of(interaction), lang, number)
+        return await renewal_pages(services_of(interaction), lang, number)
 
 
 class RenewalCog(commands.Cog, name="Renewal"):
     def __init__(self, bot: GoldenHourBot) -> None:
         self.bot = bot
-        self.rendered = RenderedPages()
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(RenewalPageButton)
@@ -116,7 +98,7 @@ class RenewalCog(commands.Cog, name="Renewal"):
         self, interaction: discord.Interaction[GoldenHourBot], season: int | None = None
     ) -> None:
         lang = lang_for(str(interaction.locale))
-        pages = await renewal_pages(self.bot, self.bot.services, lang, season)
+        pages = await renewal_pages(self.bot.services, lang, season)
         params = (ALL_SEASONS if season is None else str(season),)
         await send_pages(interaction, pages, RenewalPageButton, lang, params)
 
