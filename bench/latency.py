@@ -289,11 +289,15 @@ async def profile(
                 elapsed = time.perf_counter() - began
     path = profile_path(workload_name, suffix)
     path.write_text(profiler.output_html(), encoding="utf-8")
+    # A small text tree too, committed with the results so the next person sees it in review.
+    path.with_suffix(".txt").write_text(
+        profiler.output_text(unicode=True, color=False), encoding="utf-8"
+    )
     return Figure(
         f"profile of {title} ({workload_name}), in-process",
         ms(elapsed / calls),
         "ms/call",
-        note=f"{calls} sequential calls under pyinstrument, saved to {path.name}",
+        note=f"{calls} sequential calls under pyinstrument, saved to {path.name} (+ .txt)",
     )
 
 
