@@ -3,13 +3,15 @@
 Writes go through ``db.transaction()`` (BEGIN IMMEDIATE on the one writer), so a check and the
 change it guards happen atomically, also against another process on the same file. The worker
 claims rows with ``UPDATE … RETURNING`` inside such a transaction: two workers never hold the
-same row, and a claim whose lease ran out (its worker died) can be taken again.
+same row, and a claim whose lease ran out (its worker died) can be taken again; the worker
+frees the claims of a process it can prove dead sooner (``claim_holders`` / ``release_claims_of``).
 Times are Unix seconds passed in by the caller, so tests control the clock.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final, cast
 
@@ -825,6 +827,46 @@ async def release_claims(db: Database, worker_id: str) -> int:
             """,
             (worker_id,),
         )
+
+
+async def claim_holders(db: Database, *, now: float) -> dict[str, int]:
+    """Who holds unexpired claims on queued work (sends, edits, crossposts), and on how many
+    rows. Expired claims are left out: anyone may take those already."""
+    rows = await db.fetch_all(
+        """
+        SELECT claimed_by, COUNT(*) AS n FROM (
+            SELECT claimed_by, claim_expires_at FROM production_deliveries
+            WHERE status IN ('pending', 'retrying')
+            UNION ALL
+            SELECT claimed_by, claim_expires_at FROM production_deliveries
+            WHERE crosspost = 'pending' AND status NOT IN ('pending', 'retrying'))
+        WHERE claimed_by IS NOT NULL AND claim_expires_at > ?
+        GROUP BY claimed_by
+        """,
+        (now,),
+    )
+    return {str(r["claimed_by"]): int(r["n"]) for r in rows}
+
+
+async def release_claims_of(db: Database, worker_ids: Sequence[str]) -> dict[str, int]:
+    """Free every row held by ``worker_ids`` (workers whose process died) in one transaction;
+    returns the rows freed per worker that held any."""
+    freed: dict[str, int] = {}
+    if not worker_ids:
+        return freed
+    async with db.transaction() as conn:
+        for worker_id in worker_ids:
+            count = await _changes(
+                conn,
+                """
+                UPDATE production_deliveries SET claimed_by = NULL, claim_expires_at = NULL
+                WHERE claimed_by = ?
+                """,
+                (worker_id,),
+            )
+            if count:
+                freed[worker_id] = count
+    return freed
 
 
 async def record_sent(

@@ -26,4 +26,4 @@ class DeliveryOptions:
     clock: Clock = time.time
     # How often a maintainer's 'Delivered 430 / 1,000' message is refreshed.
     progress_interval: float = 1.0
-    worker_id: str | None = None  # None: host:pid:random, unique per bot
+    worker_id: str | None = None  # None: host:pid:random:kernel:start (see WorkerIdentity)

@@ -2,8 +2,10 @@
 
 Life cycle: ``await worker.start()`` (e.g. in a cog's ``cog_load`` or ``setup_hook``),
 ``worker.wake()`` after publishing, ``await worker.stop()`` on close. Starting is resuming: the
-outbox is the only state, so rows left pending (or claimed by a process that died; their lease
-runs out) are picked up like any other. ``await worker.run_until_idle()`` drives it to completion
+outbox is the only state, so rows left pending are picked up like any other. Rows claimed by a
+process that died are freed at once when that process provably ran on this machine and is gone
+(its worker id names host, pid and process start; see :class:`WorkerIdentity`); otherwise
+their lease runs out first. ``await worker.run_until_idle()`` drives it to completion
 without a background task (tests, benchmarks).
 
 Each claimed row gets its own task. Every row's outcome is written back in its own transaction;
@@ -23,6 +25,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Final
 
 from bot.store.database import Database
@@ -60,6 +63,9 @@ class WorkerConfig:
     op_timeout: float = 45.0  # per request; then the outcome is unknown and the row retries
     poll_interval: float = 5.0  # look for work published by other processes at least this often
     progress_interval: float = 1.0  # at most one progress callback per update per interval
+    # Besides at start-up, look this often for claims of processes that died on this machine,
+    # so a second instance that keeps running takes over without waiting for their lease.
+    recovery_interval: float = 10.0
     crossposts_per_hour: int = 9  # per channel; Discord is observed to allow ~10
     crosspost_retry: RetryPolicy = field(default_factory=lambda: RetryPolicy(max_attempts=5))
     retry: RetryPolicy = field(default_factory=RetryPolicy)
@@ -85,8 +91,89 @@ class WorkerStats:
     lost_claims: int = 0  # rows another worker took over while this one waited
 
 
+_PROC: Final = Path("/proc")
+
+
+def _process_start(pid: int | str) -> str:
+    """When the process started (clock ticks since boot, /proc/<pid>/stat field 22); "" if
+    there is no such process or no /proc."""
+    try:
+        stat = (_PROC / str(pid) / "stat").read_text()
+    except OSError:
+        return ""
+    # The command name (field 2) may hold spaces and parentheses: count from the last ')'.
+    fields = stat[stat.rfind(")") + 2 :].split()
+    return fields[19] if len(fields) > 19 else ""
+
+
+def _kernel_marker() -> str:
+    """Boot id + pid namespace: where a pid means the same process. Two containers that share
+    a hostname (and the database file) differ here, and so does the machine after a reboot."""
+    try:
+        boot = (_PROC / "sys/kernel/random/boot_id").read_text().strip()[:8]
+        namespace = os.stat(_PROC / "self/ns/pid").st_ino
+    except OSError:
+        return ""
+    return f"{boot}.{namespace}"
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerIdentity:
+    """Who holds a claim, written as ``host:pid:random:kernel:start`` in ``claimed_by``.
+
+    ``random`` keeps two workers of one process apart; ``kernel`` (see :func:`_kernel_marker`)
+    says where ``pid`` can be looked up; ``start`` tells the process from a later one that got
+    its pid. ``kernel`` and ``start`` are empty where /proc is missing.
+    """
+
+    host: str
+    pid: int
+    random: str
+    kernel: str
+    start: str
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.pid}:{self.random}:{self.kernel}:{self.start}"
+
+    @classmethod
+    def current(cls) -> WorkerIdentity:
+        """This process, with a fresh random part."""
+        pid = os.getpid()
+        return cls(
+            socket.gethostname(), pid, uuid.uuid4().hex[:8], _kernel_marker(), _process_start(pid)
+        )
+
+    @classmethod
+    def parse(cls, text: str) -> WorkerIdentity | None:
+        """None for anything else (a test's "w1", an id from an older version)."""
+        parts = text.rsplit(":", 4)
+        if len(parts) != 5 or not parts[1].isdecimal() or int(parts[1]) <= 0:
+            return None
+        host, pid, random_part, kernel, start = parts
+        return cls(host, int(pid), random_part, kernel, start)
+
+    def is_provably_dead(self, here: WorkerIdentity) -> bool:
+        """True only when certain: the holder ran where this process can see its pid, and that
+        pid is free or belongs to a process started at another time. A live process (this one
+        included: another worker in it may still be sending) and any other machine or
+        container are never dead; their claims wait for the lease."""
+        if (self.host, self.kernel) != (here.host, here.kernel):
+            return False
+        try:
+            os.kill(self.pid, 0)  # signal 0: only asks whether the pid exists
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            pass  # it exists, owned by another user
+        except OSError:
+            return False
+        current_start = _process_start(self.pid)
+        # Empty: no /proc, or it exited just now (the next look will see that).
+        return bool(self.start and current_start and current_start != self.start)
+
+
 def default_worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    return str(WorkerIdentity.current())
 
 
 class DeliveryWorker:
@@ -120,6 +207,7 @@ class DeliveryWorker:
         self._dirty: set[int] = set()
         self._reported_at: dict[int, float] = {}
         self._updates: dict[int, Update] = {}
+        self._next_recovery = 0.0  # time.monotonic() of the next look for dead claims
 
     # ------------------------------------------------------------------ life cycle
 
@@ -169,11 +257,46 @@ class DeliveryWorker:
 
     # ------------------------------------------------------------------ the loop
 
+    async def recover_dead_claims(self) -> int:
+        """Free, in one transaction, the rows held by workers whose process is provably dead
+        (see :meth:`WorkerIdentity.is_provably_dead`); returns how many. Their sends whose
+        outcome was unknown are retried with the row's nonce, so Discord deduplicates them."""
+        here = WorkerIdentity.current()
+        holders = await repo.claim_holders(self.db, now=self.clock())
+        dead = [
+            holder
+            for holder in holders
+            if holder != self.worker_id
+            and (identity := WorkerIdentity.parse(holder)) is not None
+            and identity.is_provably_dead(here)
+        ]
+        recovered = await repo.release_claims_of(self.db, dead)
+        for holder, rows in recovered.items():
+            log.warning(
+                "worker %s recovered %d claimed rows from dead worker %s",
+                self.worker_id,
+                rows,
+                holder,
+            )
+        return sum(recovered.values())
+
+    async def _recover_now_and_then(self) -> None:
+        if time.monotonic() < self._next_recovery:
+            return
+        self._next_recovery = time.monotonic() + self.config.recovery_interval
+        try:
+            await self.recover_dead_claims()
+        except Exception:
+            # Not fatal: those rows are still freed when their lease runs out.
+            log.exception("worker %s could not look for claims of dead workers", self.worker_id)
+
     async def _loop(self, *, until_idle: bool) -> None:
         progress = None if until_idle else asyncio.create_task(self._progress_loop())
+        self._next_recovery = 0.0  # starting is resuming: free dead processes' rows first
         try:
             while not self._stopping:
                 self._changed.clear()
+                await self._recover_now_and_then()
                 free = self.config.max_in_flight - len(self._in_flight)
                 try:
                     claimed = await self._claim_and_start(free) if free > 0 else 0

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
+import sys
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
 
 from bot.production import repository as repo
-from bot.production.compose import OutgoingMessage
+from bot.production.compose import OutgoingMessage, build_post
 from bot.production.limiter import SendLimiter
 from bot.production.models import (
     AlreadyPublished,
@@ -43,7 +45,7 @@ from bot.production.transport import (
     Sent,
     Transient,
 )
-from bot.production.worker import DeliveryWorker, WorkerConfig
+from bot.production.worker import DeliveryWorker, WorkerConfig, WorkerIdentity
 from bot.store.database import Database
 from bot.store.migrate import migrate
 
@@ -728,3 +730,145 @@ async def test_a_claim_that_lapses_in_the_limiter_is_not_sent_twice(
     await slow_run
     assert discord.count("send") == 6 and len(discord.messages) == 6
     assert slow.stats.sends == 0 and slow.stats.lost_claims == 6
+
+
+# ---------------------------------------------------------------- claims of dead processes
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+# A real process that reports the worker id it would claim rows with, then waits for stdin.
+ID_REPORTER = (
+    "import sys; from bot.production.worker import default_worker_id; "
+    "print(default_worker_id(), flush=True); sys.stdin.read()"
+)
+
+
+async def start_id_reporter() -> tuple[str, asyncio.subprocess.Process]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        ID_REPORTER,
+        cwd=REPO_ROOT,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    worker_id = (await asyncio.wait_for(process.stdout.readline(), 60)).decode().strip()
+    return worker_id, process
+
+
+async def worker_id_of_a_dead_process() -> str:
+    worker_id, process = await start_id_reporter()
+    process.kill()  # kill -9: its claims stay in the database
+    await process.wait()
+    return worker_id
+
+
+async def send_as_the_dead_worker(discord: FakeDiscord, db: Database, key: DeliveryKey) -> None:
+    """The dead worker's request reached Discord, but it died before recording the reply."""
+    delivery = await repo.get_delivery(db, key)
+    update = await repo.get_update(db, key.update_id)
+    assert delivery is not None and update is not None
+    message = build_post(update, delivery.language, delivery.role_id)
+    await discord.send(delivery.channel_id, message, delivery.nonce)
+
+
+async def holders(db: Database) -> dict[str, int]:
+    return await repo.claim_holders(db, now=T0)
+
+
+async def test_claims_of_a_process_that_died_on_this_host_are_recovered_at_start(
+    db: Database, discord: FakeDiscord, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    await subscribe(db, 10, clock)
+    update = (await publish(db, clock)).update
+    dead = await worker_id_of_a_dead_process()
+    held = await repo.claim_due(
+        db, worker_id=dead, now=clock(), lease=WorkerConfig().lease, limit=6
+    )
+    await send_as_the_dead_worker(discord, db, DeliveryKey.of(held[0]))
+
+    restarted = make_worker(db, discord, clock)
+    with caplog.at_level(logging.WARNING, logger="bot.production.worker"):
+        await restarted.run_until_idle()  # the clock never moves: no lease runs out
+
+    counts = await repo.delivery_counts(db, update.update_id)
+    assert (counts.delivered, counts.pending, counts.failed) == (10, 0, 0)
+    for n in range(10):
+        assert len(discord.in_channel(channel(n))) == 1
+    assert discord.nonce_reuse == 1  # the send in flight at the crash was deduplicated
+    assert f"recovered 6 claimed rows from dead worker {dead}" in caplog.text
+
+
+async def test_a_reused_pid_does_not_keep_the_dead_workers_claims_alive(
+    db: Database, discord: FakeDiscord, clock: FakeClock
+) -> None:
+    await subscribe(db, 4, clock)
+    update = (await publish(db, clock)).update
+    # An earlier process had this test's pid: same host and pid, another start time.
+    earlier = replace(WorkerIdentity.current(), start="1")
+    await repo.claim_due(db, worker_id=str(earlier), now=clock(), lease=90.0, limit=4)
+
+    await make_worker(db, discord, clock).run_until_idle()
+
+    assert (await repo.delivery_counts(db, update.update_id)).delivered == 4
+    assert len(discord.messages) == 4
+
+
+async def test_claims_of_live_or_unknowable_workers_wait_for_their_lease(
+    db: Database, discord: FakeDiscord, clock: FakeClock
+) -> None:
+    await subscribe(db, 12, clock)
+    update = (await publish(db, clock)).update
+    dead = WorkerIdentity.parse(await worker_id_of_a_dead_process())
+    assert dead is not None
+    live_id, live_process = await start_id_reporter()
+    left_alone = [
+        str(WorkerIdentity.current()),  # another worker in this process, maybe mid-send
+        live_id,  # another bot on this machine
+        str(replace(dead, host="another-host")),  # its processes are invisible from here
+        str(replace(dead, kernel="0badc0de.4026532000")),  # a container with the same hostname
+        "legacy-worker-id",  # nothing to check it against
+    ]
+    try:
+        for holder in left_alone:
+            await repo.claim_due(db, worker_id=holder, now=clock(), lease=90.0, limit=2)
+
+        await make_worker(db, discord, clock).run_until_idle()
+
+        assert await holders(db) == dict.fromkeys(left_alone, 2)
+        assert len(discord.messages) == 2  # only the two rows nobody held
+    finally:
+        live_process.kill()
+        await live_process.wait()
+
+    # Once the other bot is gone, the next start frees its rows without waiting.
+    await make_worker(db, discord, clock).run_until_idle()
+    assert live_id not in await holders(db)
+    assert len(discord.messages) == 4
+
+    clock.advance(WorkerConfig().lease + 1)  # the rest only when their lease runs out
+    await make_worker(db, discord, clock).run_until_idle()
+    assert (await repo.delivery_counts(db, update.update_id)).delivered == 12
+    assert discord.count("send") == 12 and discord.nonce_reuse == 0
+
+
+async def test_a_running_worker_takes_over_from_a_worker_that_died_meanwhile(
+    db: Database, discord: FakeDiscord, clock: FakeClock
+) -> None:
+    await subscribe(db, 5, clock)
+    worker = make_worker(db, discord, clock, poll_interval=60.0, recovery_interval=0.0)
+    await worker.start()
+    try:
+        await asyncio.sleep(0.1)  # idle: nothing is queued yet
+        update = (await publish(db, clock)).update
+        dead = await worker_id_of_a_dead_process()
+        await repo.claim_due(db, worker_id=dead, now=clock(), lease=90.0, limit=5)
+        worker.wake()
+        for _ in range(500):
+            if (await repo.delivery_counts(db, update.update_id)).finished:
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        await worker.stop()
+    assert (await repo.delivery_counts(db, update.update_id)).delivered == 5
+    assert len(discord.messages) == 5
