@@ -58,19 +58,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("suites", nargs="*", choices=[*SUITES, []], default=None)
     args = parser.parse_args(argv)
     chosen = args.suites or SUITES
+    previous: dict[str, Any] = {}
+    if RESULTS.exists() and args.suites:
+        previous = json.loads(RESULTS.read_text())
+    kept = [r for r in previous.get("figures", []) if r.get("suite") not in chosen]
     records: list[dict[str, Any]] = []
     for name in chosen:
         print(f"== {name}", flush=True)
         suite_records = collect(name)
         print_table(suite_records)
         records.extend(suite_records)
-    previous: dict[str, Any] = {}
-    if RESULTS.exists() and args.suites:
-        previous = json.loads(RESULTS.read_text())
-    kept = [r for r in previous.get("figures", []) if r.get("suite") not in chosen]
-    RESULTS.write_text(
-        json.dumps({"machine": machine(), "figures": kept + records}, indent=2, ensure_ascii=False)
-    )
+        # Written after every suite, so a run that fails late keeps what it measured.
+        RESULTS.write_text(
+            json.dumps(
+                {"machine": machine(), "figures": kept + records}, indent=2, ensure_ascii=False
+            )
+        )
     print(f"wrote {RESULTS}")
     return 0
 
