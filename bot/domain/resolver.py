@@ -12,12 +12,19 @@ decides; a title in the query ("Dr.", "장관") breaks ties, then a spelling lis
 fan typing "Choo" means the actor listed as "Choo Young-woo", not the one whose 주 only reads
 "Choo" in McCune–Reischauer. The answer is unique only when one entry is clearly ahead, because
 a wrong unique answer is worse than asking "did you mean".
+
+Everything is indexed once, when the resolver is built (the trie, sorted spellings for prefixes,
+and ``_NearMissIndex`` for near misses), so a query costs what the names it may match cost, not
+a pass over the whole pack.
 """
 
 from __future__ import annotations
 
+import heapq
 import re
 import unicodedata
+from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -68,6 +75,8 @@ class Candidate:
 class Resolution:
     outcome: Outcome
     candidates: tuple[Candidate, ...]
+    # Only for ``resolve(..., guesses=n)`` with outcome "none": what ``suggest`` would list.
+    guesses: tuple[Candidate, ...] = ()
 
     @property
     def best(self) -> NameEntry | None:
@@ -114,8 +123,11 @@ _APOSTROPHES = re.compile(r"['’‘ʼ`]")
 _CHUNK = re.compile(r"\s+|(?<=\.)")  # "Dr.Baek" is "Dr." + "Baek"
 _WORD = re.compile(r"[a-z]+|[\uac00-\ud7a3\u3131-\u314e]+")
 _LATIN = re.compile(r"[a-z]")
+_LAST_CHAR = chr(0x10FFFF)  # prefix + _LAST_CHAR sorts after every key that starts with prefix
 
 Mark = tuple[int, str]  # (entry index, form kind)
+# Sort key of a scored entry: (-score, lacks the query's title, listed rank, index, reason).
+_Ranked = tuple[float, bool, int, int, str]
 
 
 def _fold_title(title: str) -> str:
@@ -132,13 +144,16 @@ def _letters(text: str) -> str:
 
 
 class _Node:
-    __slots__ = ("below", "by_initial", "children", "ends", "partials")
+    __slots__ = ("below", "by_initial", "children", "ends", "partials", "whole_prefix")
 
     def __init__(self) -> None:
         self.children: dict[Syllable, _Node] = {}
         self.by_initial: dict[int, list[tuple[Syllable, _Node]]] = {}
         self.ends: list[Mark] = []
-        self.below: tuple[Mark, ...] = ()
+        # Entries with a form ending here or deeper: each index once, and with the best
+        # _WHOLE_PREFIX score of its forms (a query ending here is a prefix of them).
+        self.below: tuple[int, ...] = ()
+        self.whole_prefix: tuple[tuple[int, float], ...] = ()
         self.partials: dict[str, list[_Node]] = {}
 
     def insert(self, path: Sequence[Syllable], mark: Mark) -> None:
@@ -148,20 +163,30 @@ class _Node:
         if mark not in node.ends:
             node.ends.append(mark)
 
-    def finish(self) -> None:
-        """Fill the lookup tables once all names are inserted."""
+    def finish(self) -> list[Mark]:
+        """Fill the lookup tables once all names are inserted; the marks here and below."""
         below = list(self.ends)
+        seen = set(below)
         for syllable, child in self.children.items():
-            child.finish()
-            below.extend(m for m in child.below if m not in below)
+            for mark in child.finish():
+                if mark not in seen:
+                    seen.add(mark)
+                    below.append(mark)
             self.by_initial.setdefault(syllable.initial, []).append((syllable, child))
             # Every proper prefix of every spelling of the child, for half-typed syllables.
-            for spelling in spellings(syllable):
-                for end in range(1, len(spelling) + 1):
-                    nodes = self.partials.setdefault(spelling[:end], [])
-                    if child not in nodes:
-                        nodes.append(child)
-        self.below = tuple(below)
+            typed = {
+                spelling[:end]
+                for spelling in spellings(syllable)
+                for end in range(1, 1 + len(spelling))
+            }
+            for letters in typed:
+                self.partials.setdefault(letters, []).append(child)
+        whole_prefix: dict[int, float] = {}
+        for index, kind in below:
+            whole_prefix[index] = max(whole_prefix.get(index, 0.0), _WHOLE_PREFIX[kind])
+        self.below = tuple(whole_prefix)
+        self.whole_prefix = tuple(whole_prefix.items())
+        return below
 
 
 @dataclass(slots=True)
@@ -205,8 +230,16 @@ _WHOLE_PREFIX = {"full": PART, "variant": PART, "family": PART, "given": PREFIX,
 
 
 class Resolver:
-    def __init__(self, entries: Iterable[NameEntry]) -> None:
+    """``indexed=False`` compares near misses and half-typed spellings with every entry, as the
+    index's reference; answers are the same either way, only the time grows with the pack."""
+
+    def __init__(self, entries: Iterable[NameEntry], *, indexed: bool = True) -> None:
         self.entries: tuple[NameEntry, ...] = tuple(entries)
+        self._indexed = indexed
+        # Per entry, the index of the first entry equal to it: a listed spelling ranks equal
+        # entries alike, without hashing whole entries per query.
+        first_equal: dict[NameEntry, int] = {}
+        self._same_as = [first_equal.setdefault(e, i) for i, e in enumerate(self.entries)]
         self._root = _Node()
         self._aliases: dict[str, list[int]] = {}
         self._korean_titles: set[str] = set()
@@ -225,6 +258,12 @@ class Resolver:
         self._root.finish()
         # Longest first, so "기조실장" is removed whole rather than as "실장".
         self._korean_suffixes = sorted(self._korean_titles, key=len, reverse=True)
+        # Sorted, so the spellings that start with what is typed are one bisect away.
+        self._alias_keys = sorted(self._aliases)
+        self._listed_keys = sorted(self._listed)
+        self._near_misses = _NearMissIndex(self._fuzzy_forms, self._syllable_skeletons)
+        self._titles_of = [self._titles_by_key[entry.key] for entry in self.entries]
+        self._listed_joined = ["".join("\n" + form for form in f) for f in self._listed_forms]
 
     # --- indexing ------------------------------------------------------------------------------
 
@@ -391,13 +430,19 @@ class Resolver:
         for index, kind in node.ends:
             score, reason = _COMPLETE[kind]
             scores.add(index, score, "initials" if uses_initials else reason)
-        for index, kind in node.below:
-            scores.add(index, _WHOLE_PREFIX[kind], "prefix")
+        best = scores.best  # inlined _Scores.add: a short prefix reaches much of the pack
+        for index, score in node.whole_prefix:
+            current = best.get(index)
+            if current is None or score > current[0]:
+                best[index] = (score, "prefix")
 
     @staticmethod
     def _record_below(node: _Node, scores: _Scores, score: float) -> None:
-        for index, _ in node.below:
-            scores.add(index, score, "prefix")
+        best = scores.best
+        for index in node.below:
+            current = best.get(index)
+            if current is None or score > current[0]:
+                best[index] = (score, "prefix")
 
     def _structural(self, parsed: _Query, partial_aliases: bool) -> _Scores:
         scores = self._walk(parsed.tokens)
@@ -409,10 +454,13 @@ class Resolver:
             for index in self._aliases.get(letters, ()):
                 scores.add(index, EXACT, "variant")
             if partial_aliases and len(letters) >= 2:
-                for alias, indexes in self._aliases.items():
-                    if alias.startswith(letters):
-                        for index in indexes:
-                            scores.add(index, PREFIX, "prefix")
+                if self._indexed:
+                    aliases = _starting_with(self._alias_keys, letters)
+                else:
+                    aliases = [alias for alias in self._aliases if alias.startswith(letters)]
+                for alias in aliases:
+                    for index in self._aliases[alias]:
+                        scores.add(index, PREFIX, "prefix")
         if not scores.best and parsed.latin_only:
             hangul = from_keyboard(parsed.raw_letters)
             if hangul is not None:
@@ -426,8 +474,25 @@ class Resolver:
         """Near misses: the query lines up with a name except for one syllable.
 
         Similarity is the share of syllables that match, the wrong one counting by how close
-        it is; it is scaled below every structural tier.
+        it is; it is scaled below every structural tier. Only names the index finds within one
+        slip are compared (``_fuzzy_scan`` compares every name, for reference).
         """
+        if not self._indexed:
+            return self._fuzzy_scan(parsed)
+        if parsed.latin_only:
+            aligner = _Aligner(parsed.tokens, self._syllable_skeletons)
+            similarities = self._near_misses.romanized(aligner)
+        else:
+            query = syllables("".join(parsed.tokens))
+            similarities = self._near_misses.hangul(query, FUZZY_MIN)
+        scores = _Scores()
+        for index, similarity in similarities.items():
+            if similarity >= FUZZY_MIN:
+                scores.add(index, similarity * FUZZY_SCALE, "fuzzy")
+        return scores
+
+    def _fuzzy_scan(self, parsed: _Query) -> _Scores:
+        """``_fuzzy`` by comparing the query with every entry's forms."""
         scores = _Scores()
         if parsed.latin_only:
             aligner = _Aligner(parsed.tokens, self._syllable_skeletons)
@@ -446,13 +511,21 @@ class Resolver:
 
     # --- answers -----------------------------------------------------------------------------
 
-    def resolve(self, query: str, limit: int = 5) -> Resolution:
+    def resolve(self, query: str, limit: int = 5, *, guesses: int = 0) -> Resolution:
         """The entry a fan means, or the candidates to ask about, or nothing.
 
         A unique answer carries just that entry; an ambiguous one lists up to ``limit``
-        candidates, the tied best first.
+        candidates, the tied best first. With ``guesses``, a "none" answer also carries what
+        ``suggest(query, guesses)`` would list, without repeating the search that found nothing.
         """
         parsed = self._parse(query)
+        resolution = self._resolve(parsed, limit)
+        if resolution.outcome != "none" or guesses <= 0:
+            return resolution
+        found = self._suggest(parsed, guesses, fuzzy_found_nothing=bool(parsed.tokens))
+        return Resolution("none", (), tuple(found))
+
+    def _resolve(self, parsed: _Query, limit: int) -> Resolution:
         if not parsed.tokens:
             return Resolution("none", ())
         scores = self._structural(parsed, partial_aliases=False)
@@ -462,76 +535,127 @@ class Resolver:
         if not scores.best:
             return Resolution("none", ())
         listed = self._listed_rank(parsed, scores, prefixes=False)
-        ranked = self._rank(scores, parsed.titles, listed)
-        top = ranked[0].score
+        # Ranked as plain tuples, Candidates made only for the answer: "Cho" matches hundreds of
+        # entries in a large pack. A tuple's second field is False when the entry has the title.
+        ranked = sorted(self._ordered(scores, parsed.titles, listed))
+        top = round(-ranked[0][0], 4)  # compared rounded, as the Candidates show it
         margin = FUZZY_MARGIN * FUZZY_SCALE if fuzzy else 1e-9
-        group = [c for c in ranked if c.score > top - margin]
-        rest = [c for c in ranked if c.score <= top - margin]
+        # Sorted by score, so the best group is a head of the list.
+        split = bisect_left(ranked, True, key=lambda item: round(-item[0], 4) <= top - margin)
+        group, rest = ranked[:split], ranked[split:]
         widened = False
         if parsed.titles:
-            titled = [c for c in group if self._has_title(c.entry, parsed.titles)]
+            titled = [item for item in group if not item[1]]
             if titled:
-                group, rest = titled, [c for c in ranked if c not in titled]
+                rest = [item for at, item in enumerate(ranked) if item[1] or at >= split]
+                group = titled
             else:
                 # The title fits none of the best matches but fits a weaker one ("Dr. Kang" when
                 # only the minister is named Kang): ask rather than guess.
-                widened = any(self._has_title(c.entry, parsed.titles) for c in rest)
-                group += [c for c in rest if self._has_title(c.entry, parsed.titles)]
-                rest = [c for c in rest if c not in group]
+                widened = any(not item[1] for item in rest)
+                group += [item for item in rest if not item[1]]
+                rest = [item for item in rest if item[1]]
         if len(group) > 1 and not fuzzy and not widened:
             # Equally good matches, but the query is a spelling listed for exactly one of them
             # ("Choo"); two or more listed ("Kim", "Choi") still ask.
-            by_listing = [c for c in group if c.entry in listed]
+            by_listing = [item for item in group if self._same_as[item[3]] in listed]
             if len(by_listing) == 1:
-                group, rest = by_listing, [c for c in ranked if c is not by_listing[0]]
+                group, rest = by_listing, [item for item in ranked if item is not by_listing[0]]
         unique = len(group) == 1 and (not fuzzy or top >= FUZZY_UNIQUE * FUZZY_SCALE)
         if unique:
-            return Resolution("unique", (group[0],))
-        return Resolution("ambiguous", tuple((group + rest)[: max(limit, 1)]))
+            return Resolution("unique", (self._candidate(group[0]),))
+        answer = (group + rest)[: max(limit, 1)]
+        return Resolution("ambiguous", tuple(self._candidate(item) for item in answer))
 
     def suggest(self, prefix: str, limit: int = 25) -> list[Candidate]:
         """Autocomplete: entries that the partial input could be heading for, best first."""
-        parsed = self._parse(prefix)
+        return self._suggest(self._parse(prefix), limit, fuzzy_found_nothing=False)
+
+    def _suggest(self, parsed: _Query, limit: int, fuzzy_found_nothing: bool) -> list[Candidate]:
+        # fuzzy_found_nothing: resolve() already ran the same near-miss search, in vain.
         if not parsed.tokens:
             if parsed.titles:
                 matching = [e for e in self.entries if self._has_title(e, parsed.titles)]
                 return [Candidate(e, 0.0, "title") for e in matching[:limit]]
             return [Candidate(e, 0.0, "all") for e in self.entries[:limit]]
         scores = self._structural(parsed, partial_aliases=True)
-        if not scores.best:
+        if not scores.best and not fuzzy_found_nothing:
             scores = self._fuzzy(parsed)
         listed = self._listed_rank(parsed, scores, prefixes=True)
-        return self._rank(scores, parsed.titles, listed)[:limit]
+        return self._rank(scores, parsed.titles, listed, limit)
 
-    def _listed_rank(self, parsed: _Query, scores: _Scores, prefixes: bool) -> dict[NameEntry, int]:
-        """Scored entries the romanized query spells as listed: 0 whole, 1 a prefix (typing)."""
+    def _listed_rank(self, parsed: _Query, scores: _Scores, prefixes: bool) -> dict[int, int]:
+        """Scored entries the romanized query spells as listed: 0 whole, 1 a prefix (typing).
+
+        Keyed by ``_same_as`` index.
+        """
         letters = "".join(parsed.tokens) if parsed.latin_only else ""
         if not letters:
             return {}
-        rank = {self.entries[i]: 0 for i in self._listed.get(letters, ()) if i in scores.best}
-        if prefixes:
+        same_as = self._same_as
+        rank = {same_as[i]: 0 for i in self._listed.get(letters, ()) if i in scores.best}
+        if not prefixes:
+            return rank
+        if not self._indexed:
             for index in scores.best:
-                entry = self.entries[index]
-                if entry not in rank and any(
+                if same_as[index] not in rank and any(
                     form.startswith(letters) for form in self._listed_forms[index]
                 ):
-                    rank[entry] = 1
+                    rank[same_as[index]] = 1
+            return rank
+        # Walk whichever is shorter: the listed spellings that start so, or the matches.
+        start = bisect_left(self._listed_keys, letters)
+        stop = bisect_left(self._listed_keys, letters + _LAST_CHAR, start)
+        if stop - start < len(scores.best):
+            for form in self._listed_keys[start:stop]:
+                for index in self._listed[form]:
+                    if index in scores.best:
+                        rank.setdefault(same_as[index], 1)
+        else:
+            # One substring search per match: "\n" + letters is in "\nform\nform..." exactly
+            # when a listed form starts with the letters (both are Latin letters only).
+            typed, joined = "\n" + letters, self._listed_joined
+            for index in scores.best:
+                if typed in joined[index]:
+                    rank.setdefault(same_as[index], 1)
         return rank
 
     def _rank(
-        self, scores: _Scores, titles: set[str], listed: dict[NameEntry, int]
+        self,
+        scores: _Scores,
+        titles: set[str],
+        listed: dict[int, int],
+        limit: int | None = None,
     ) -> list[Candidate]:
-        """Best score first; among equals, a fitting title, then a listed spelling."""
+        """Best score first; among equals, a fitting title, then a listed spelling.
 
-        def order(item: tuple[int, tuple[float, str]]) -> tuple[float, bool, int, int]:
-            index, (score, _) = item
-            entry = self.entries[index]
-            return (-score, not self._has_title(entry, titles), listed.get(entry, 2), index)
+        With ``limit``, only the best ``limit`` (a short prefix can match much of the pack).
+        """
 
+        order = self._ordered(scores, titles, listed)
+        if limit is not None and 0 <= limit < len(order):
+            best = heapq.nsmallest(limit, order)  # the same as sorted(order)[:limit]
+        else:
+            best = sorted(order)[:limit]
+        return [self._candidate(item) for item in best]
+
+    def _ordered(self, scores: _Scores, titles: set[str], listed: dict[int, int]) -> list[_Ranked]:
+        """Sort keys, one per scored entry; plain tuples compare fast (no key function)."""
+        same_as, titles_of = self._same_as, self._titles_of
         return [
-            Candidate(self.entries[index], round(score, 4), reason)
-            for index, (score, reason) in sorted(scores.best.items(), key=order)
+            (
+                -score,
+                not titles or titles.isdisjoint(titles_of[index]),
+                listed.get(same_as[index], 2) if listed else 2,
+                index,
+                reason,
+            )
+            for index, (score, reason) in scores.best.items()
         ]
+
+    def _candidate(self, item: _Ranked) -> Candidate:
+        negated_score, _, _, index, reason = item
+        return Candidate(self.entries[index], round(-negated_score, 4), reason)
 
     def _has_title(self, entry: NameEntry, titles: set[str]) -> bool:
         if not titles:
@@ -567,6 +691,11 @@ def _hangul_partials(typed: Syllable, node: _Node) -> list[_Node]:
         if syllable.vowel == typed.vowel and syllable.final == 0 and next_initial is not None:
             found.extend(n for _, n in child.by_initial.get(next_initial, ()))
     return found
+
+
+def _starting_with(sorted_keys: list[str], prefix: str) -> list[str]:
+    start = bisect_left(sorted_keys, prefix)
+    return sorted_keys[start : bisect_left(sorted_keys, prefix + _LAST_CHAR, start)]
 
 
 def _listed_forms(name: str) -> set[str]:
@@ -665,17 +794,239 @@ class _Aligner:
                         0 < b - a <= self.MAX_WRONG_LETTERS
                         and self.token_of[a] == self.token_of[b - 1]
                     ):
-                        best = max(best, self._close(self.text[a:b], syllable))
+                        best = max(best, self.close(self.text[a:b], syllable))
         if best <= 0.0:
             return 0.0
         return (size - 1 + best) / size
 
-    def _close(self, letters: str, syllable: Syllable) -> float:
-        """Similarity 0..1 of a misspelt syllable, 0 when it is more than one slip away."""
+    def skeleton_of(self, letters: str) -> str:
         folded = self.segment_skeletons.get(letters)
         if folded is None:
             folded = self.segment_skeletons[letters] = skeleton(letters)
+        return folded
+
+    def close(self, letters: str, syllable: Syllable) -> float:
+        """Similarity 0..1 of a misspelt syllable, 0 when it is more than one slip away."""
+        folded = self.skeleton_of(letters)
         forms = self.syllable_skeletons[syllable]
         if min(OSA.distance(folded, s) for s in forms) > self.MAX_SLIPS:
             return 0.0
         return max(fuzz.ratio(folded, s) for s in forms) / 100
+
+
+# --- near-miss index -------------------------------------------------------------------------
+
+SlotKey = tuple[int, int, int, int, int]  # (form length, position, left-out jamo, the other two)
+
+
+def _slot_keys(size: int, position: int, syllable: Syllable) -> tuple[SlotKey, ...]:
+    """A syllable with each of its jamo left out in turn: a syllable at most one jamo off
+    shares at least one of these keys."""
+    initial, vowel, final = syllable
+    return (
+        (size, position, 0, vowel, final),
+        (size, position, 1, initial, final),
+        (size, position, 2, initial, vowel),
+    )
+
+
+def _with_one_letter_less(text: str) -> set[str]:
+    """``text`` and every string one letter shorter: two strings one slip apart (a letter
+    added, dropped, changed or two swapped) always share one of these."""
+    return {text} | {text[:cut] + text[cut + 1 :] for cut in range(len(text))}
+
+
+class _FormNode:
+    """Fuzzy forms syllable by syllable; ``ends``: the entries with a form ending here."""
+
+    __slots__ = ("by_initial", "children", "depth", "ends")
+
+    def __init__(self, depth: int) -> None:
+        self.depth = depth
+        self.children: dict[Syllable, _FormNode] = {}
+        self.by_initial: dict[int, list[tuple[Syllable, _FormNode]]] = {}
+        self.ends: list[int] = []
+
+    def insert(self, form: Sequence[Syllable], index: int) -> None:
+        node = self
+        for syllable in form:
+            child = node.children.get(syllable)
+            if child is None:
+                child = node.children[syllable] = _FormNode(node.depth + 1)
+                node.by_initial.setdefault(syllable.initial, []).append((syllable, child))
+            node = child
+        if index not in node.ends:
+            node.ends.append(index)
+
+
+class _NearMissIndex:
+    """Finds the names a query could be one slip from without comparing it with every name.
+
+    A near miss is a name the query spells exactly but for one syllable (romanized query) or
+    a same-length name with few wrong jamo (Hangul query). So a romanized query walks a trie
+    of the names exactly, steps over one syllable that its letters miss by one slip (found
+    by skeleton, one letter less), then walks exactly to the end; a Hangul query looks up
+    each syllable, one jamo left out in turn, and keeps names found at enough positions.
+    The similarities are the ones ``_Aligner`` and ``_syllable_similarity`` give.
+    """
+
+    def __init__(
+        self,
+        fuzzy_forms: Sequence[tuple[tuple[Syllable, ...], ...]],
+        syllable_skeletons: dict[Syllable, tuple[str, ...]],
+    ) -> None:
+        self.root = _FormNode(0)  # forms of two or more syllables (the aligner needs two)
+        self.forms: list[tuple[int, tuple[Syllable, ...]]] = []  # (entry index, form)
+        self.forms_by_size: dict[int, list[int]] = {}
+        self.by_slot: dict[SlotKey, list[int]] = {}
+        for index, forms in enumerate(fuzzy_forms):
+            for form in dict.fromkeys(forms):
+                if len(form) >= 2:
+                    self.root.insert(form, index)
+                form_id = len(self.forms)
+                self.forms.append((index, form))
+                self.forms_by_size.setdefault(len(form), []).append(form_id)
+                for position, syllable in enumerate(form):
+                    for key in _slot_keys(len(form), position, syllable):
+                        self.by_slot.setdefault(key, []).append(form_id)
+        self.syllables_near: dict[str, set[Syllable]] = {}
+        for syllable, skeletons in syllable_skeletons.items():
+            for folded in skeletons:
+                for shorter in _with_one_letter_less(folded):
+                    self.syllables_near.setdefault(shorter, set()).add(syllable)
+
+    # --- Hangul --------------------------------------------------------------------------------
+
+    def hangul(self, query: tuple[Syllable, ...], min_similarity: float) -> dict[int, float]:
+        """Best ``_syllable_similarity`` per entry that may reach ``min_similarity``."""
+        size = len(query)
+        if not size:
+            return {}
+        slots = 3 * size
+        allowed = [m for m in range(slots + 1) if (slots - m) / slots >= min_similarity]
+        if not allowed:
+            return {}
+        # Each syllable two or more jamo off uses two of the allowance, so at least
+        # ``near_positions`` syllables are at most one jamo off, found under a slot key.
+        near_positions = size - max(allowed) // 2
+        if near_positions <= 0:
+            candidates: Iterable[int] = self.forms_by_size.get(size, ())
+        else:
+            hits: Counter[int] = Counter()
+            for position, syllable in enumerate(query):
+                found: set[int] = set()
+                for key in _slot_keys(size, position, syllable):
+                    found.update(self.by_slot.get(key, ()))
+                hits.update(found)
+            candidates = [form_id for form_id, n in hits.items() if n >= near_positions]
+        best: dict[int, float] = {}
+        for form_id in candidates:
+            index, form = self.forms[form_id]
+            similarity = _syllable_similarity(query, form)
+            if similarity > best.get(index, -1.0):
+                best[index] = similarity
+        return best
+
+    # --- romanized ---------------------------------------------------------------------------
+
+    def romanized(self, aligner: _Aligner) -> dict[int, float]:
+        """Best ``aligner.similarity`` per entry, for entries where it is above 0."""
+        text = aligner.text
+        size = len(text)
+        if not size:
+            return {}
+        readable = self._readable_to_end(aligner)
+        near: dict[str, set[Syllable]] = {}
+        # (where the exact rest starts, node after the wrong syllable) -> the nodes where
+        # forms end with the rest read exactly, and the best closeness of the wrong syllable.
+        finished: dict[tuple[int, int], list[_FormNode]] = {}
+        slipped: dict[tuple[int, int], float] = {}
+        for start, node in self._exact(aligner, 0, self.root):
+            if start == size or not node.children:
+                continue
+            for end in range(start + 1, min(start + aligner.MAX_WRONG_LETTERS, size) + 1):
+                if aligner.token_of[start] != aligner.token_of[end - 1]:
+                    break  # the wrong syllable lies within one word
+                if not readable[end]:
+                    continue
+                letters = text[start:end]
+                folded = aligner.skeleton_of(letters)
+                options = near.get(folded)
+                if options is None:
+                    options = near[folded] = self._syllables_near(folded)
+                for syllable in options:
+                    child = node.children.get(syllable)
+                    if child is None:
+                        continue
+                    key = (end, id(child))
+                    ends = finished.get(key)
+                    if ends is None:
+                        ends = finished[key] = self._finish(aligner, end, child)
+                    if not ends:
+                        continue  # checked before the costlier closeness
+                    closeness = aligner.close(letters, syllable)
+                    if closeness > slipped.get(key, 0.0):
+                        slipped[key] = closeness
+        best: dict[int, float] = {}
+        for key, closeness in slipped.items():
+            for at in finished[key]:
+                similarity = (at.depth - 1 + closeness) / at.depth
+                for index in at.ends:
+                    if similarity > best.get(index, -1.0):
+                        best[index] = similarity
+        return best
+
+    @classmethod
+    def _finish(cls, aligner: _Aligner, start: int, node: _FormNode) -> list[_FormNode]:
+        """Nodes where forms end after reading ``text[start:]`` exactly from ``node``."""
+        size = len(aligner.text)
+        if start == size:
+            return [node] if node.ends else []
+        # Most slips lead nowhere: no child that the next letters can spell.
+        if not any(
+            initial in node.by_initial
+            for _, reading in aligner.starts[start]
+            for initial in reading.initials
+        ):
+            return []
+        reached = cls._exact(aligner, start, node)
+        return [at for position, at in reached if position == size and at.ends]
+
+    @staticmethod
+    def _readable_to_end(aligner: _Aligner) -> list[bool]:
+        """Per text position: whether the rest can be read as syllables at all."""
+        size = len(aligner.text)
+        readable = [False] * size + [True]
+        for position in range(size - 1, -1, -1):
+            readable[position] = any(readable[end] for end, _ in aligner.starts[position])
+        return readable
+
+    def _syllables_near(self, folded: str) -> set[Syllable]:
+        """Syllables with a spelling that may be one slip from the skeleton ``folded``."""
+        found: set[Syllable] = set()
+        for key in _with_one_letter_less(folded):
+            found |= self.syllables_near.get(key, set())
+        return found
+
+    @staticmethod
+    def _exact(aligner: _Aligner, start: int, node: _FormNode) -> list[tuple[int, _FormNode]]:
+        """Every (text position, node) reached from ``start``/``node`` reading syllables exactly."""
+        size = len(aligner.text)
+        reached: list[tuple[int, _FormNode]] = []
+        seen: set[tuple[int, int]] = set()
+        stack = [(start, node)]
+        while stack:
+            position, at = stack.pop()
+            mark = (position, id(at))
+            if mark in seen:
+                continue
+            seen.add(mark)
+            reached.append((position, at))
+            if position == size or not at.children:
+                continue
+            for end, reading in aligner.starts[position]:
+                for initial in reading.initials:
+                    for syllable, child in at.by_initial.get(initial, ()):
+                        if syllable.vowel in reading.vowels and syllable.final in reading.finals:
+                            stack.append((end, child))
+        return reached

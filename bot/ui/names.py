@@ -27,6 +27,7 @@ CHOICES_MAX: Final = 25  # Discord's autocomplete limit
 CHOICE_NAME_MAX: Final = 100
 QUERY_MAX: Final = 100  # longer input is cut before it reaches the resolver
 KINDS: Final = ("character", "person")
+GUESSES_MAX: Final = 25  # guesses asked of the resolver, before stale keys are dropped
 
 Outcome = Literal["unique", "ambiguous", "none"]
 
@@ -63,7 +64,9 @@ def lookup_name(facts: FactIndex, submitted: str) -> NameLookup:
     text = submitted.strip()[:QUERY_MAX]
     if is_known_key(facts.catalog, text):
         return NameLookup(text, "unique", (text,))
-    resolution = facts.resolver.resolve(text, limit=MAX_SUGGESTIONS)
+    # A "none" answer carries the closest guesses, so the search that found nothing is not
+    # run a second time by suggest().
+    resolution = facts.resolver.resolve(text, limit=MAX_SUGGESTIONS, guesses=GUESSES_MAX)
     keys = _known(facts.catalog, [c.entry.key for c in resolution.candidates])
     if resolution.outcome == "unique" and resolution.best is not None:
         best = resolution.best.key
@@ -74,7 +77,12 @@ def lookup_name(facts: FactIndex, submitted: str) -> NameLookup:
     if len(keys) == 1:  # one candidate left after dropping stale keys: still ask, don't guess
         return NameLookup(text, "ambiguous", keys)
     if not keys and text:
-        keys = _known(facts.catalog, [c.entry.key for c in facts.resolver.suggest(text)])
+        guesses = (
+            resolution.guesses
+            if resolution.outcome == "none"
+            else facts.resolver.suggest(text, limit=GUESSES_MAX)  # every candidate was stale
+        )
+        keys = _known(facts.catalog, [c.entry.key for c in guesses])
     return NameLookup(text, "none", keys[:MAX_SUGGESTIONS])
 
 
@@ -117,7 +125,8 @@ def name_label(
 def default_keys(catalog: Catalog) -> list[str]:
     """Before anything is typed: the cast in billing order, then the crew."""
     keys = [f"character:{c.id}" for c in catalog.cast]
-    keys += [f"person:{p.id}" for p in catalog.people if not catalog.characters_of(p.id)]
+    played = {c.played_by for c in catalog.cast}  # one pass, not characters_of() per person
+    keys += [f"person:{p.id}" for p in catalog.people if p.id not in played]
     return keys
 
 

@@ -267,3 +267,17 @@ def test_another_fandom_pack_works() -> None:
     assert other.resolve("Jo Sangwoo").best == other.entries[1]
     assert other.resolve("Yi Chŏng-jae").best == other.entries[2]
     assert other.resolve("Baek Kang-hyuk").outcome == "none"
+
+
+def test_a_none_answer_carries_what_suggest_would_list(
+    resolver: Resolver, queries: list[dict[str, Any]]
+) -> None:
+    nothing_found = 0
+    for query in queries:
+        resolution = resolver.resolve(query["q"], guesses=25)
+        if resolution.outcome == "none":
+            nothing_found += 1
+            assert list(resolution.guesses) == resolver.suggest(query["q"], 25), query["q"]
+        else:
+            assert resolution == resolver.resolve(query["q"]), query["q"]
+    assert nothing_found >= 10
