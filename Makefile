@@ -7,9 +7,9 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run console test lint typecheck pytest bench seed sync clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml double/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ./double -e '.[dev]'
 	@touch $(STAMP)
 
 ## run: connect to Discord with DISCORD_TOKEN; without a token, open the offline console

@@ -24,10 +24,10 @@ import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
+from discord_double import DiscordDouble
+from discord_double.models import Channel
 
 from bench.record import Figure, median, percentile
-from bot.devserver import DiscordDouble
-from bot.devserver.models import Channel
 from bot.discord_endpoints import point_discord_at, point_discord_at_discord
 
 GUILDS = 1000

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import discord
+from discord_double import Channel, DiscordDouble
 
 from bench.harness import (
     REPO,
@@ -42,7 +43,6 @@ from bench.harness import (
 )
 from bench.record import Figure
 from bot.app import MAX_RATELIMIT_WAIT, bot_intents
-from bot.devserver import Channel, DiscordDouble
 from bot.production import repository as repo
 from bot.production.discord_transport import DiscordTransport
 from bot.production.limiter import SendLimiter

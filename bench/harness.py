@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from discord_double import Channel, DiscordDouble, InteractionResult
+
 from bench.record import Figure, percentile
 from bot.app import GoldenHourBot
-from bot.devserver import Channel, DiscordDouble, InteractionResult
 from bot.discord_endpoints import point_discord_at, point_discord_at_discord
 from bot.i18n.catalogue import Catalogue
 from bot.runner import open_services

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from discord_double import Channel, DiscordDouble
 
 from bench.harness import (
     QUERIES,
@@ -48,7 +49,6 @@ from bench.harness import (
     wait_until_serving,
 )
 from bench.record import Figure
-from bot.devserver import Channel, DiscordDouble
 
 SEQUENTIAL = 500
 CONCURRENT = 500
@@ -267,7 +267,7 @@ async def profile(
     """Run one workload sequentially in this process under pyinstrument; save the HTML.
 
     In-process because a profiler must live in the bot's interpreter: the profile therefore
-    also shows the double's own frames (``bot/devserver``), which are not the bot's cost.
+    also shows the double's own frames (``discord_double``), which are not the bot's cost.
     """
     from pyinstrument import Profiler
 

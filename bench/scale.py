@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from discord_double import Channel, DiscordDouble
+
 from bench.harness import (
     BotKind,
     Memory,
@@ -50,7 +52,6 @@ from bench.latency import (
 )
 from bench.record import Figure
 from bench.synthetic_pack import FACTOR, write_synthetic_pack
-from bot.devserver import Channel, DiscordDouble
 
 GUILD_COUNTS = (1, 1_000, 10_000)
 # Starts are short (a few seconds with the settle time), so medians of several are cheap.

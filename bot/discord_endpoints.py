@@ -1,7 +1,7 @@
 """Where discord.py sends its HTTP requests and opens its gateway websocket.
 
 A deployment option (an HTTP/gateway proxy in front of Discord) and how tests run the
-unmodified bot against the local double (`bot.devserver`). The bot calls
+unmodified bot against the local double (`discord_double`). The bot calls
 `point_discord_at(settings.DISCORD_API_BASE, settings.DISCORD_GATEWAY_URL)` at start-up
 when those settings are present; leave them unset to talk to Discord itself.
 

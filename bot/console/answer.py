@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.devserver import InteractionResult, Message
+from discord_double import InteractionResult, Message
 
 JSON = dict[str, Any]
 

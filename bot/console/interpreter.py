@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 import re
 
+from discord_double.locales import DISCORD_LOCALES
+
 from bot.console.answer import Form, Notice, Outcome, Quit
 from bot.console.parse import STRING, ParseError, parse_command
 from bot.console.session import PERSONAS, ConsoleError, ConsoleSession
-from bot.devserver.locales import DISCORD_LOCALES
 
 log = logging.getLogger(__name__)
 

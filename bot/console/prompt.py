@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncGenerator, Iterable
 
+from discord_double import DoubleUsageError
 from prompt_toolkit import PromptSession
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
@@ -24,7 +25,6 @@ from bot.console.complete import CompletionPlan, Suggestion, plan_completions, q
 from bot.console.interpreter import LOCALE_ALIASES, META_COMMANDS, Interpreter
 from bot.console.render import render_rich
 from bot.console.session import PERSONAS, ConsoleError, ConsoleSession
-from bot.devserver import DoubleUsageError
 
 log = logging.getLogger(__name__)
 

@@ -16,6 +16,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from discord_double import (
+    Channel,
+    DiscordDouble,
+    DoubleUsageError,
+    Guild,
+    InteractionResult,
+    Member,
+    Message,
+    Permission,
+    Role,
+)
 from pydantic import SecretStr
 
 from bot.app import GoldenHourBot
@@ -29,17 +40,6 @@ from bot.console.parse import (
     Ref,
     RoleRef,
     UserRef,
-)
-from bot.devserver import (
-    Channel,
-    DiscordDouble,
-    DoubleUsageError,
-    Guild,
-    InteractionResult,
-    Member,
-    Message,
-    Permission,
-    Role,
 )
 from bot.discord_endpoints import point_discord_at_discord
 from bot.runner import configure_endpoints, open_services

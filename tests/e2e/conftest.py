@@ -4,7 +4,7 @@
   FAILS if the bot did anything Discord would have refused (a rule violation) that the
   test did not expect via `double.expect_violations(code)` / `double.take_violations()`.
 - `golden`: the real Golden Hour bot started against `double` (see `tests/e2e/golden.py`).
-- `run_client` (from `bot.devserver.client_runner`) runs any discord.py client against the double.
+- `run_client` (from `discord_double.client_runner`) runs any discord.py client against the double.
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-
-from bot.devserver import DiscordDouble
-from bot.devserver.client_runner import run_client
+from discord_double import DiscordDouble
+from discord_double.client_runner import run_client
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from bot.devserver import InteractionResult
-from bot.devserver.models import Message
+from discord_double import InteractionResult
+from discord_double.models import Message
 
 Json = dict[str, Any]
 BUTTON = 2

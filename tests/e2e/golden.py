@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from discord_double import DiscordDouble
+from discord_double.client_runner import run_client
+from discord_double.interactions import InteractionResult
+from discord_double.models import Channel, Guild, Member
+from discord_double.permissions import Permission
 
 from bot.app import GoldenHourBot
-from bot.devserver import DiscordDouble
-from bot.devserver.client_runner import run_client
-from bot.devserver.interactions import InteractionResult
-from bot.devserver.models import Channel, Guild, Member
-from bot.devserver.permissions import Permission
 from bot.runner import open_services
 from bot.services import Services
 from bot.settings import Settings

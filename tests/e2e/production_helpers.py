@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from discord_double import DiscordDouble
+from discord_double.interactions import InteractionResult
+from discord_double.models import Channel, Guild, Member, Message, Role
+from discord_double.permissions import DEFAULT_BOT_PERMISSIONS, Permission
+
 from bot.app import GoldenHourBot
-from bot.devserver import DiscordDouble
-from bot.devserver.interactions import InteractionResult
-from bot.devserver.models import Channel, Guild, Member, Message, Role
-from bot.devserver.permissions import DEFAULT_BOT_PERMISSIONS, Permission
 from bot.production import repository as repo
 from bot.production.models import DeliveryCounts, Language
 from bot.production.policy import RetryPolicy

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import pytest
+from discord_double import DiscordDouble, Permission
 from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
 
@@ -20,7 +21,6 @@ from bot.console.interpreter import Interpreter
 from bot.console.prompt import ConsoleCompleter
 from bot.console.render import EPHEMERAL_NOTE, render_plain
 from bot.console.session import ConsoleSession, open_console
-from bot.devserver import DiscordDouble, Permission
 from bot.settings import Settings
 from tests.e2e.golden import golden_settings, start_golden
 
@@ -249,7 +249,7 @@ def test_no_bot_code_knows_about_the_double_or_the_console() -> None:
                     names = [alias.name for alias in node.names]
                 elif isinstance(node, ast.ImportFrom) and node.module:
                     names = [node.module]
-                if any(n.startswith(("bot.devserver", "bot.console")) for n in names):
+                if any(n.startswith(("discord_double", "bot.console")) for n in names):
                     offenders.append(str(path.relative_to(REPO)))
     allowed = {"bot/__main__.py"}  # the CLI starts the console: it is the entry point
     assert set(offenders) <= allowed, offenders

@@ -11,8 +11,7 @@ import discord
 import pytest
 from discord import app_commands
 from discord.ext import commands
-
-from bot.devserver import (
+from discord_double import (
     Channel,
     CommandNotRegistered,
     DiscordDouble,
@@ -23,7 +22,7 @@ from bot.devserver import (
     Permission,
     Role,
 )
-from bot.devserver.client_runner import run_client
+from discord_double.client_runner import run_client
 
 CAST = ["Baek Kang-hyuk", "Yang Jae-won", "Cheon Jang-mi", "Han Yu-rim"]
 

@@ -11,9 +11,8 @@ import aiohttp
 import discord
 import pytest
 from discord.ext import commands
-
-from bot.devserver import DiscordDouble
-from bot.devserver.client_runner import run_client
+from discord_double import DiscordDouble
+from discord_double.client_runner import run_client
 
 MESSAGES = "POST /channels/{channel_id}/messages"
 

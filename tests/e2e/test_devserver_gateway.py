@@ -10,9 +10,8 @@ import discord
 import pytest
 from discord import app_commands
 from discord.ext import commands
-
-from bot.devserver import DiscordDouble
-from bot.devserver.client_runner import run_client
+from discord_double import DiscordDouble
+from discord_double.client_runner import run_client
 
 
 class Pong(commands.Cog):

@@ -12,10 +12,9 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 from discord.http import Route
-
-from bot.devserver import DiscordDouble, Permission
-from bot.devserver.client_runner import run_client
-from bot.devserver.permissions import DEFAULT_BOT_PERMISSIONS
+from discord_double import DiscordDouble, Permission
+from discord_double.client_runner import run_client
+from discord_double.permissions import DEFAULT_BOT_PERMISSIONS
 
 
 class RuleBreakers(commands.Cog):

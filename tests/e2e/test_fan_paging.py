@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 import yaml
+from discord_double import DiscordDouble, InteractionResult
+from discord_double.models import Guild, Message
 
-from bot.devserver import DiscordDouble, InteractionResult
-from bot.devserver.models import Guild, Message
 from bot.i18n.catalogue import lang_for
 from tests.e2e.fan_helpers import all_text, button, buttons, custom_ids, shown
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from discord_double import DiscordDouble
 
-from bot.devserver import DiscordDouble
 from bot.i18n.catalogue import lang_for
 from tests.e2e.fan_helpers import all_text, button, buttons, shown
 

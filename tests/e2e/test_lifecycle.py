@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from discord_double import DiscordDouble
+from discord_double.client_runner import run_client
 
 from bot.app import GoldenHourBot, discover_extensions
-from bot.devserver import DiscordDouble
-from bot.devserver.client_runner import run_client
 from bot.runner import open_services
 from tests.e2e.golden import REPO, golden_settings, start_golden
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.devserver import DiscordDouble
-from bot.devserver.permissions import Permission
+from discord_double import DiscordDouble
+from discord_double.permissions import Permission
+
 from bot.production import repository as repo
 from tests.e2e.production_helpers import (
     BOT_PERMISSIONS,

@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.devserver import DiscordDouble
+from discord_double import DiscordDouble
+
 from bot.production import repository as repo
 from bot.production.compose import TITLE_MAX
 from bot.store.database import Database

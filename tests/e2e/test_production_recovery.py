@@ -17,8 +17,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from discord_double import DiscordDouble
 
-from bot.devserver import DiscordDouble
 from bot.production import repository as repo
 from bot.production.limiter import SendLimiter
 from bot.production.models import LocalizedText, Published, UpdateDraft

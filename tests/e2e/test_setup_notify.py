@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.devserver import DiscordDouble
-from bot.devserver.permissions import DEFAULT_BOT_PERMISSIONS, Permission
+from discord_double import DiscordDouble
+from discord_double.permissions import DEFAULT_BOT_PERMISSIONS, Permission
+
 from bot.production import repository as repo
 from tests.e2e.production_helpers import FanServer, Newsroom, wait_until_finished
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from discord_double import Message, User
 from rich.console import Console
 
 from bot.console.answer import AnswerView, Shown, form_of, number_actions
 from bot.console.markdown import to_plain
 from bot.console.render import EPHEMERAL_NOTE, render_plain, render_rich
-from bot.devserver import Message, User
 
 BOT = User(1, "Golden Hour", bot=True)
 EMBED: dict[str, Any] = {

@@ -6,24 +6,23 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from bot.devserver.command_rules import command_size, is_valid_chat_input_name, validate_commands
-from bot.devserver.errors import ErrorTree
-from bot.devserver.mentions import (
+from discord_double.command_rules import command_size, is_valid_chat_input_name, validate_commands
+from discord_double.errors import ErrorTree
+from discord_double.mentions import (
     INTERACTION_DEFAULT_PARSE,
     MESSAGE_DEFAULT_PARSE,
     ResolvedMentions,
     resolve_mentions,
 )
-from bot.devserver.models import Channel, Guild, Member, Overwrite, OverwriteType, Role, User
-from bot.devserver.permissions import (
+from discord_double.models import Channel, Guild, Member, Overwrite, OverwriteType, Role, User
+from discord_double.permissions import (
     ALL_PERMISSIONS,
     Permission,
     can_manage_role,
     channel_permissions,
 )
-from bot.devserver.ratelimit import SlidingLogBucket, WindowBucket
-from bot.devserver.rules import validate_message
+from discord_double.ratelimit import SlidingLogBucket, WindowBucket
+from discord_double.rules import validate_message
 
 VIEW, SEND, EMBED = Permission.VIEW_CHANNEL, Permission.SEND_MESSAGES, Permission.EMBED_LINKS
 

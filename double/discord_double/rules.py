@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.devserver.errors import ErrorTree, PathPart
-from bot.devserver.locales import validate_localizations
-from bot.devserver.models import JSON
+from discord_double.errors import ErrorTree, PathPart
+from discord_double.locales import validate_localizations
+from discord_double.models import JSON
 
 CONTENT_MAX = 2000
 EMBEDS_MAX = 10

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TYPE_CHECKING
 
-from bot.devserver.errors import Violation
-from bot.devserver.models import JSON, Message
+from discord_double.errors import Violation
+from discord_double.models import JSON, Message
 
 if TYPE_CHECKING:
-    from bot.devserver.state import DoubleState
+    from discord_double.state import DoubleState
 
 
 class InteractionType(IntEnum):

@@ -12,9 +12,9 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.devserver.backend import Backend
-from bot.devserver.config import DoubleConfig
-from bot.devserver.interaction_payloads import (
+from discord_double.backend import Backend
+from discord_double.config import DoubleConfig
+from discord_double.interaction_payloads import (
     CommandNotRegistered,
     DoubleUsageError,
     Resolved,
@@ -23,12 +23,12 @@ from bot.devserver.interaction_payloads import (
     find_subcommand,
     nest_options,
 )
-from bot.devserver.interactions import InteractionRecord, InteractionResult, InteractionType
-from bot.devserver.models import JSON, Channel, Command, Guild, Member, Message, Role, User
-from bot.devserver.payloads import message_payload
-from bot.devserver.permissions import Permission, channel_permissions
-from bot.devserver.rules import SELECTS
-from bot.devserver.world import WorldBuilder
+from discord_double.interactions import InteractionRecord, InteractionResult, InteractionType
+from discord_double.models import JSON, Channel, Command, Guild, Member, Message, Role, User
+from discord_double.payloads import message_payload
+from discord_double.permissions import Permission, channel_permissions
+from discord_double.rules import SELECTS
+from discord_double.world import WorldBuilder
 
 _ANSWER_GRACE = 0.05  # after the deadline nothing can be accepted any more
 

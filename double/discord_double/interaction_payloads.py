@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.devserver.models import JSON, Channel, ChannelType, Guild, Member, Role, User
-from bot.devserver.payloads import channel_payload, member_payload, role_payload, user_payload
-from bot.devserver.permissions import channel_permissions
-from bot.devserver.state import DoubleState
+from discord_double.models import JSON, Channel, ChannelType, Guild, Member, Role, User
+from discord_double.payloads import channel_payload, member_payload, role_payload, user_payload
+from discord_double.permissions import channel_permissions
+from discord_double.state import DoubleState
 
 SUB_COMMAND, SUB_COMMAND_GROUP = 1, 2
 STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER, ATTACHMENT = range(3, 12)

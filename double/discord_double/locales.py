@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot.devserver.errors import ErrorTree, PathPart
+from discord_double.errors import ErrorTree, PathPart
 
 DISCORD_LOCALES = frozenset(
     {

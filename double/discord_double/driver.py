@@ -29,22 +29,22 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.devserver.actions import UserActions
-from bot.devserver.backend import Backend, RecordedRequest, Stats
-from bot.devserver.config import DoubleConfig
-from bot.devserver.errors import Violation
-from bot.devserver.faults import FaultPlan
-from bot.devserver.gateway import Gateway
-from bot.devserver.models import Channel, Command, Guild, Member, Message, User
-from bot.devserver.ratelimit import RateLimiter
-from bot.devserver.rest_channels import ChannelRoutes
-from bot.devserver.rest_commands import CommandRoutes
-from bot.devserver.rest_guilds import GuildRoutes
-from bot.devserver.rest_interactions import InteractionRoutes
-from bot.devserver.router import Router
-from bot.devserver.server import ApiServer
-from bot.devserver.snowflake import SnowflakeFactory
-from bot.devserver.state import DoubleState
+from discord_double.actions import UserActions
+from discord_double.backend import Backend, RecordedRequest, Stats
+from discord_double.config import DoubleConfig
+from discord_double.errors import Violation
+from discord_double.faults import FaultPlan
+from discord_double.gateway import Gateway
+from discord_double.models import Channel, Command, Guild, Member, Message, User
+from discord_double.ratelimit import RateLimiter
+from discord_double.rest_channels import ChannelRoutes
+from discord_double.rest_commands import CommandRoutes
+from discord_double.rest_guilds import GuildRoutes
+from discord_double.rest_interactions import InteractionRoutes
+from discord_double.router import Router
+from discord_double.server import ApiServer
+from discord_double.snowflake import SnowflakeFactory
+from discord_double.state import DoubleState
 
 
 class DiscordDouble(UserActions):

@@ -4,13 +4,13 @@ See `driver.DiscordDouble` for the test-facing API and `bot.discord_endpoints` f
 discord.py is pointed at it.
 """
 
-from bot.devserver.config import DoubleConfig
-from bot.devserver.driver import DiscordDouble
-from bot.devserver.errors import Violation
-from bot.devserver.interaction_payloads import CommandNotRegistered, DoubleUsageError
-from bot.devserver.interactions import InteractionResult
-from bot.devserver.models import Channel, Guild, Member, Message, Role, User
-from bot.devserver.permissions import Permission
+from discord_double.config import DoubleConfig
+from discord_double.driver import DiscordDouble
+from discord_double.errors import Violation
+from discord_double.interaction_payloads import CommandNotRegistered, DoubleUsageError
+from discord_double.interactions import InteractionResult
+from discord_double.models import Channel, Guild, Member, Message, Role, User
+from discord_double.permissions import Permission
 
 __all__ = [
     "Channel",

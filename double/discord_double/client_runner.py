@@ -12,8 +12,8 @@ from collections.abc import AsyncIterator
 
 import discord
 
-from bot.devserver.driver import DiscordDouble
-from bot.discord_endpoints import point_discord_at, point_discord_at_discord
+from discord_double.driver import DiscordDouble
+from discord_double.endpoints import point_discord_at, point_discord_at_discord
 
 READY_GUILD_TIMEOUT = 0.01  # discord.py waits this long after the last GUILD_CREATE
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import IntFlag
 
-from bot.devserver.models import Channel, ChannelType, Guild, Member, OverwriteType, Role
+from discord_double.models import Channel, ChannelType, Guild, Member, OverwriteType, Role
 
 
 class Permission(IntFlag):

@@ -6,8 +6,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.devserver.config import DoubleConfig
-from bot.devserver.errors import (
+from discord_double.config import DoubleConfig
+from discord_double.errors import (
     UNKNOWN_CHANNEL,
     UNKNOWN_GUILD,
     UNKNOWN_MESSAGE,
@@ -17,19 +17,19 @@ from bot.devserver.errors import (
     invalid_form_body,
     not_found,
 )
-from bot.devserver.faults import FaultPlan
-from bot.devserver.gateway import (
+from discord_double.faults import FaultPlan
+from discord_double.gateway import (
     INTENT_DIRECT_MESSAGES,
     INTENT_GUILD_MESSAGES,
     Gateway,
 )
-from bot.devserver.mentions import resolve_mentions
-from bot.devserver.models import JSON, Channel, Guild, Message, User
-from bot.devserver.payloads import message_payload
-from bot.devserver.ratelimit import RateLimiter
-from bot.devserver.router import UploadedFile
-from bot.devserver.rules import validate_message
-from bot.devserver.state import DoubleState
+from discord_double.mentions import resolve_mentions
+from discord_double.models import JSON, Channel, Guild, Message, User
+from discord_double.payloads import message_payload
+from discord_double.ratelimit import RateLimiter
+from discord_double.router import UploadedFile
+from discord_double.rules import validate_message
+from discord_double.state import DoubleState
 
 
 @dataclass(slots=True)

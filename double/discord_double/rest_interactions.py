@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import time
 
-from bot.devserver.backend import Backend
-from bot.devserver.errors import (
+from discord_double.backend import Backend
+from discord_double.errors import (
     EMPTY_MESSAGE,
     INTERACTION_ALREADY_ACKNOWLEDGED,
     INVALID_WEBHOOK_TOKEN,
@@ -22,18 +22,18 @@ from bot.devserver.errors import (
     invalid_form_body,
     not_found,
 )
-from bot.devserver.interactions import (
+from discord_double.interactions import (
     ALLOWED_CALLBACKS,
     CallbackType,
     InteractionRecord,
     InteractionType,
 )
-from bot.devserver.mentions import INTERACTION_DEFAULT_PARSE
-from bot.devserver.models import JSON, Channel, Message
-from bot.devserver.payloads import message_payload, user_payload
-from bot.devserver.permissions import Permission
-from bot.devserver.router import ApiReply, ApiRequest, Router
-from bot.devserver.rules import is_empty_message, validate_choices, validate_modal
+from discord_double.mentions import INTERACTION_DEFAULT_PARSE
+from discord_double.models import JSON, Channel, Message
+from discord_double.payloads import message_payload, user_payload
+from discord_double.permissions import Permission
+from discord_double.router import ApiReply, ApiRequest, Router
+from discord_double.rules import is_empty_message, validate_choices, validate_modal
 
 # Flags an app may set on an interaction message: ephemeral, suppress embeds/notifications, v2.
 _MESSAGE_FLAGS = Message.EPHEMERAL | Message.SUPPRESS_EMBEDS | 4096 | 1 << 15

@@ -9,9 +9,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from bot.devserver.backend import Backend
-from bot.devserver.command_rules import validate_command, validate_commands
-from bot.devserver.errors import (
+from discord_double.backend import Backend
+from discord_double.command_rules import validate_command, validate_commands
+from discord_double.errors import (
     MAX_DAILY_COMMAND_CREATES,
     UNKNOWN_APPLICATION_COMMAND,
     DiscordAPIError,
@@ -20,9 +20,9 @@ from bot.devserver.errors import (
     missing_access,
     not_found,
 )
-from bot.devserver.models import JSON, Command
-from bot.devserver.ratelimit import BucketState, too_many_requests_headers
-from bot.devserver.router import ApiReply, ApiRequest, Router
+from discord_double.models import JSON, Command
+from discord_double.ratelimit import BucketState, too_many_requests_headers
+from discord_double.router import ApiReply, ApiRequest, Router
 
 DAY = 86_400.0
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from bot.devserver.backend import Backend
-from bot.devserver.errors import (
+from discord_double.backend import Backend
+from discord_double.errors import (
     ALREADY_CROSSPOSTED,
     CANNOT_EDIT_OTHERS_MESSAGE,
     EMPTY_MESSAGE,
@@ -14,13 +14,13 @@ from bot.devserver.errors import (
     missing_access,
     missing_permissions,
 )
-from bot.devserver.mentions import MESSAGE_DEFAULT_PARSE
-from bot.devserver.models import Channel, Message
-from bot.devserver.payloads import channel_payload, message_payload
-from bot.devserver.permissions import Permission
-from bot.devserver.router import ApiReply, ApiRequest, Router
-from bot.devserver.rules import is_empty_message
-from bot.devserver.state import NonceEntry
+from discord_double.mentions import MESSAGE_DEFAULT_PARSE
+from discord_double.models import Channel, Message
+from discord_double.payloads import channel_payload, message_payload
+from discord_double.permissions import Permission
+from discord_double.router import ApiReply, ApiRequest, Router
+from discord_double.rules import is_empty_message
+from discord_double.state import NonceEntry
 
 
 class ChannelRoutes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.devserver.models import JSON
+from discord_double.models import JSON
 
 # JSON error codes (topics/opcodes-and-status-codes.mdx) the double produces.
 UNKNOWN_CHANNEL = 10003

@@ -16,11 +16,11 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.devserver.backend import Backend, RecordedRequest
-from bot.devserver.errors import UNAUTHORIZED, DiscordAPIError
-from bot.devserver.faults import Fault
-from bot.devserver.ratelimit import BucketState, too_many_requests_body, too_many_requests_headers
-from bot.devserver.router import ApiReply, ApiRequest, Router, RouteSpec, UploadedFile
+from discord_double.backend import Backend, RecordedRequest
+from discord_double.errors import UNAUTHORIZED, DiscordAPIError
+from discord_double.faults import Fault
+from discord_double.ratelimit import BucketState, too_many_requests_body, too_many_requests_headers
+from discord_double.router import ApiReply, ApiRequest, Router, RouteSpec, UploadedFile
 
 API_PREFIX = "/api/v10"
 _JSON_HEADERS = {"Content-Type": "application/json"}  # exactly this: discord.py compares it

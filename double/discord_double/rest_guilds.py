@@ -6,8 +6,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from bot.devserver.backend import Backend
-from bot.devserver.errors import (
+from discord_double.backend import Backend
+from discord_double.errors import (
     UNKNOWN_MEMBER,
     UNKNOWN_ROLE,
     UNKNOWN_USER,
@@ -15,17 +15,17 @@ from bot.devserver.errors import (
     missing_permissions,
     not_found,
 )
-from bot.devserver.gateway import INTENT_GUILD_MEMBERS
-from bot.devserver.models import Guild, Member
-from bot.devserver.payloads import (
+from discord_double.gateway import INTENT_GUILD_MEMBERS
+from discord_double.models import Guild, Member
+from discord_double.payloads import (
     channel_payload,
     guild_payload,
     member_payload,
     role_payload,
     user_payload,
 )
-from bot.devserver.permissions import can_manage_role
-from bot.devserver.router import ApiReply, ApiRequest, Router
+from discord_double.permissions import can_manage_role
+from discord_double.router import ApiReply, ApiRequest, Router
 
 
 class GuildRoutes:

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bot.devserver.models import JSON
+from discord_double.models import JSON
 
 Bucket = Literal["messages", "crosspost"] | None
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.devserver.models import JSON, Channel, ChannelType, Guild, Member, Message, Role, User
-from bot.devserver.snowflake import iso_timestamp
+from discord_double.models import JSON, Channel, ChannelType, Guild, Member, Message, Role, User
+from discord_double.snowflake import iso_timestamp
 
 
 def user_payload(user: User) -> JSON:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from bot.devserver.errors import ErrorTree, PathPart
-from bot.devserver.locales import validate_localizations
-from bot.devserver.models import JSON
-from bot.devserver.rules import validate_choice_value
+from discord_double.errors import ErrorTree, PathPart
+from discord_double.locales import validate_localizations
+from discord_double.models import JSON
+from discord_double.rules import validate_choice_value
 
 CHAT_INPUT, USER_COMMAND, MESSAGE_COMMAND, PRIMARY_ENTRY_POINT = 1, 2, 3, 4
 SUB_COMMAND, SUB_COMMAND_GROUP = 1, 2

@@ -21,9 +21,9 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from bot.devserver.models import JSON, Guild
-from bot.devserver.payloads import guild_payload, member_payload, user_payload
-from bot.devserver.state import DoubleState
+from discord_double.models import JSON, Guild
+from discord_double.payloads import guild_payload, member_payload, user_payload
+from discord_double.state import DoubleState
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from bot.devserver.gateway import INTENT_GUILD_MEMBERS, Gateway
-from bot.devserver.models import (
+from discord_double.gateway import INTENT_GUILD_MEMBERS, Gateway
+from discord_double.models import (
     JSON,
     Channel,
     ChannelType,
@@ -23,15 +23,15 @@ from bot.devserver.models import (
     Role,
     User,
 )
-from bot.devserver.payloads import channel_payload, member_payload, role_payload
-from bot.devserver.permissions import (
+from discord_double.payloads import channel_payload, member_payload, role_payload
+from discord_double.permissions import (
     ALL_PERMISSIONS,
     DEFAULT_BOT_PERMISSIONS,
     DEFAULT_EVERYONE_PERMISSIONS,
     Permission,
     channel_permissions,
 )
-from bot.devserver.state import DoubleState
+from discord_double.state import DoubleState
 
 ChannelKind = Literal["text", "announcement"]
 OverwriteTarget = Role | Member | User

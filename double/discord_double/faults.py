@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.devserver.errors import MISSING_ACCESS, MISSING_PERMISSIONS, UNKNOWN_CHANNEL
-from bot.devserver.models import Channel
+from discord_double.errors import MISSING_ACCESS, MISSING_PERMISSIONS, UNKNOWN_CHANNEL
+from discord_double.models import Channel
 
 FaultKind = Literal["status", "drop", "ratelimit"]
 RateLimitScope = Literal["user", "global", "shared"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.devserver.interactions import InteractionRecord
-from bot.devserver.models import Channel, Command, Guild, Member, Message, User
-from bot.devserver.permissions import channel_permissions
-from bot.devserver.snowflake import SnowflakeFactory
+from discord_double.interactions import InteractionRecord
+from discord_double.models import Channel, Command, Guild, Member, Message, User
+from discord_double.permissions import channel_permissions
+from discord_double.snowflake import SnowflakeFactory
 
 
 @dataclass(slots=True)
