@@ -144,7 +144,8 @@ async def test_send_passes_nonce_mentions_and_a_stopped_notify_view() -> None:
     assert kind == "send" and kwargs["nonce"] == "987" and kwargs["content"] == "<@&555>"
     assert kwargs["allowed_mentions"].to_dict() == {"parse": [], "roles": [555]}
     view = kwargs["view"]
-    assert [item.custom_id for item in view.children] == [NOTIFY_BUTTON_ID]
+    # The button's custom_id marks the copy (update 3, revision 1) so a retry can find it.
+    assert [item.custom_id for item in view.children] == [f"{NOTIFY_BUTTON_ID}:3:1"]
     assert view.is_finished()  # discord.py will not store one View per sent message
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.production import repository as repo
-from bot.production.compose import OutgoingMessage, build_post
+from bot.production.compose import OutgoingMessage, build_post, parse_delivery_marker
 from bot.production.limiter import SendLimiter
 from bot.production.models import (
     AlreadyPublished,
@@ -37,6 +37,9 @@ from bot.production.policy import RetryPolicy
 from bot.production.repository import DeliveryKey
 from bot.production.timeline import timeline_additions
 from bot.production.transport import (
+    FindResult,
+    Found,
+    NotFound,
     ChangeResult,
     Done,
     Permanent,
@@ -73,6 +76,7 @@ class FakeMessage:
     allowed_mentions: dict[str, list[int]]
     edits: int = 0
     crossposted: bool = False
+    marker: str | None = None
 
 
 Script = Callable[[], "SendResult | ChangeResult | None"]
@@ -123,6 +127,7 @@ class FakeDiscord:
             message.content,
             [e.description for e in message.embeds],
             dict(message.allowed_mentions),  # type: ignore[arg-type]
+            marker=message.marker,
         )
         self.by_nonce[(channel_id, nonce)] = self.next_id
         if channel_id in self.lost_replies:
@@ -147,8 +152,18 @@ class FakeDiscord:
         stored.content = message.content
         stored.descriptions = [e.description for e in message.embeds]
         stored.allowed_mentions = dict(message.allowed_mentions)  # type: ignore[arg-type]
+        stored.marker = message.marker
         stored.edits += 1
         return Done()
+
+    async def find_copy(self, channel_id: int, update_id: int, since: float) -> FindResult:
+        self.calls.append(("find", channel_id))
+        await asyncio.sleep(0)
+        for stored in self.messages.values():
+            parsed = parse_delivery_marker(stored.marker or "")
+            if stored.channel_id == channel_id and parsed and parsed[0] == update_id:
+                return Found(stored.message_id, parsed[1])
+        return NotFound()
 
     async def crosspost(self, channel_id: int, message_id: int) -> ChangeResult:
         self.calls.append(("crosspost", channel_id))
