@@ -87,7 +87,7 @@ async def test_production_lives_only_in_the_admin_guild_when_there_is_one(
     production = payload(newsroom_bot, "production", ADMIN_GUILD)
     assert production["default_member_permissions"] is None  # the newsroom's members see it
     subcommands = {o["name"] for o in production["options"]}
-    assert subcommands == {"post", "edit", "retract", "list", "status"}
+    assert subcommands == {"post", "edit", "retract", "list", "status", "retry"}
 
 
 async def test_without_an_admin_guild_production_is_global_and_hidden(
@@ -188,6 +188,12 @@ def test_announcement_channels_want_manage_messages_to_publish() -> None:
     )
     found = check_setup(settings(channel_kind="announcement"), channel, GOOD_ROLE)
     assert [(f.code, f.severity) for f in found] == [("no_publish", "warning")]
+
+
+def test_without_read_message_history_a_lost_answer_cannot_be_checked() -> None:
+    channel = replace(GOOD_CHANNEL, read_history=False)
+    found = check_setup(settings(), channel, GOOD_ROLE)
+    assert [(f.code, f.severity) for f in found] == [("no_history", "warning")]
 
 
 def test_no_role_and_a_vanished_role() -> None:

@@ -37,11 +37,11 @@ from bot.production.policy import RetryPolicy
 from bot.production.repository import DeliveryKey
 from bot.production.timeline import timeline_additions
 from bot.production.transport import (
+    ChangeResult,
+    Done,
     FindResult,
     Found,
     NotFound,
-    ChangeResult,
-    Done,
     Permanent,
     RateLimited,
     SendResult,
