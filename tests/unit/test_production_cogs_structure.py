@@ -19,6 +19,7 @@ from bot.i18n.catalogue import Catalogue
 from bot.production.compose import (
     TITLE_MAX,
     DraftProblem,
+    parse_delivery_marker,
     validate_draft,
     validate_retract_reason,
 )
@@ -122,6 +123,11 @@ def test_button_ids_are_persistent_and_fit_discord() -> None:
     assert NotifyButton().item.custom_id == NOTIFY_BUTTON_ID
     assert NotifyButton.__discord_ui_compiled_template__.fullmatch("gh:notify")
     assert not NotifyButton.__discord_ui_compiled_template__.fullmatch("gh:notifyx")
+    # Posts carry the copy's marker (update id, revision); older posts the plain id.
+    assert NotifyButton.__discord_ui_compiled_template__.fullmatch("gh:notify:12:3")
+    assert not NotifyButton.__discord_ui_compiled_template__.fullmatch("gh:notify:12")
+    assert parse_delivery_marker("gh:notify:12:3") == (12, 3)
+    assert parse_delivery_marker("gh:notify") is None
 
 
 def settings(**changes: Any) -> GuildSettings:
