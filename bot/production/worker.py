@@ -11,6 +11,13 @@ without a background task (tests, benchmarks).
 Each claimed row gets its own task. Every row's outcome is written back in its own transaction;
 a row's exception is logged with the row and recorded as a transient failure, never allowed to
 stop the worker or the other rows.
+
+Exactly once past the nonce window: the row notes its first send attempt before the request
+goes out (``send_attempted_at``). A send retried ``nonce_trust`` seconds or more after that
+first reads the channel for the copy (``Transport.find_copy``, by the Notify button's marker)
+and records it instead of posting; if the channel cannot be read (no Read Message History),
+the copy fails with that reason rather than risk a second post. A retraction looks for the
+copies of sends that may have landed and edits them to the notice.
 """
 
 from __future__ import annotations
