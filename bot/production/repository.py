@@ -582,6 +582,7 @@ async def retract_update(
         assert new_row is not None
         updated = _update(new_row)
         # A send already in flight keeps its claim; if it lands, recording it queues the edit.
+        # Sends never attempted (queued, or failed with their server) now never will be.
         cancelled = await _changes(
             conn,
             """
@@ -590,7 +591,7 @@ async def retract_update(
                 crosspost = CASE crosspost WHEN 'pending' THEN 'none' ELSE crosspost END,
                 updated_at = :now
             WHERE update_id = :update_id AND message_id IS NULL
-              AND status IN ('pending', 'retrying') AND send_attempted_at IS NULL
+              AND status IN ('pending', 'retrying', 'failed') AND send_attempted_at IS NULL
             """,
             {"update_id": update_id, "now": now},
         )
