@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import threading
+import time
 from pathlib import Path
 
+import pytest
 from discord_double import DiscordDouble
 from discord_double.permissions import DEFAULT_BOT_PERMISSIONS, Permission
 
@@ -180,3 +185,45 @@ async def test_the_notify_button_on_a_post_works_and_survives_a_restart(
         again = await double.click(post, "gh:notify", user=server.fan)
         assert "You won't be pinged" in again.all_text
         assert server.role.id not in server.fan.role_ids
+
+
+def hold_write_lock(database: Path, seconds: float, locked: threading.Event) -> None:
+    """Another process's write transaction (a seed, a second bot, an open sqlite3 shell)."""
+    conn = sqlite3.connect(database, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        locked.set()
+        time.sleep(seconds)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(
+    ("locale", "done"),
+    [("en-US", "will be posted in"), ("ko", "채널에 English(으)로 게시되고")],
+)
+async def test_setup_answers_in_time_while_another_process_holds_the_write_lock(
+    double: DiscordDouble, tmp_path: Path, locale: str, done: str
+) -> None:
+    room = Newsroom.build(double, tmp_path)
+    (server,) = room.add_servers(1)
+    async with room.start() as bot:
+        locked = threading.Event()
+        holder = asyncio.create_task(
+            asyncio.to_thread(hold_write_lock, room.database, 4.0, locked)
+        )
+        assert await asyncio.to_thread(locked.wait, 5.0)
+        result = await double.invoke(
+            "setup announcements",
+            {"channel": server.channel, "role": server.role},
+            guild=server.guild,
+            user=server.admin,
+            locale=locale,
+        )
+        await holder
+        assert result.latency is not None and result.latency < 3.0  # no "interaction failed"
+        assert result.ephemeral and not result.loading
+        assert done in result.all_text  # the outcome, once the lock was released
+        settings = await repo.get_guild_settings(bot.services.db, server.guild.id)
+        assert settings is not None and settings.channel_id == server.channel.id
