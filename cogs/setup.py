@@ -13,6 +13,7 @@ use it up, so nothing leaks to them, and a failed command leaves it for the next
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import TYPE_CHECKING, Final
 
 import discord
@@ -34,6 +35,7 @@ from bot.production.setup_check import (
 )
 from bot.render.limits import truncate
 from bot.replies import NO_MENTIONS
+from bot.store.database import StoreError
 from bot.ui.roles import bot_above, member_assigner, permission_names, role_facts
 
 if TYPE_CHECKING:
@@ -340,6 +342,25 @@ class SetupCog(
         await interaction.followup.send(
             "\n".join(lines), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
+
+    # ------------------------------------------------------------------ leaving a server
+
+    @commands.Cog.listener()
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """Kicked or banned (GUILD_DELETE, not an outage): unsubscribe the server now, instead
+        of learning it from the next send that fails."""
+        try:
+            skipped = await repo.unsubscribe_left_guild(self.bot.services.db, guild.id, self.now)
+        except (StoreError, sqlite3.Error) as error:
+            log.warning(
+                "left guild %s but could not unsubscribe it (%s): its next post will fail "
+                "and flag it instead",
+                guild.id,
+                error,
+            )
+            return
+        if skipped is not None:
+            log.info("left guild %s: unsubscribed, %d queued jobs skipped", guild.id, skipped)
 
     # ------------------------------------------------------------------ the attention notice
 

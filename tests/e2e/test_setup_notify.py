@@ -13,7 +13,13 @@ from discord_double import DiscordDouble
 from discord_double.permissions import DEFAULT_BOT_PERMISSIONS, Permission
 
 from bot.production import repository as repo
-from tests.e2e.production_helpers import FanServer, Newsroom, wait_until_finished
+from tests.e2e.production_helpers import (
+    MESSAGES_ROUTE,
+    FanServer,
+    Newsroom,
+    wait_for,
+    wait_until_finished,
+)
 
 ROLE_ROUTE = "PUT /guilds/{guild_id}/members/{user_id}/roles/{role_id}"
 
@@ -210,9 +216,7 @@ async def test_setup_answers_in_time_while_another_process_holds_the_write_lock(
     (server,) = room.add_servers(1)
     async with room.start() as bot:
         locked = threading.Event()
-        holder = asyncio.create_task(
-            asyncio.to_thread(hold_write_lock, room.database, 4.0, locked)
-        )
+        holder = asyncio.create_task(asyncio.to_thread(hold_write_lock, room.database, 4.0, locked))
         assert await asyncio.to_thread(locked.wait, 5.0)
         result = await double.invoke(
             "setup announcements",
@@ -227,3 +231,44 @@ async def test_setup_answers_in_time_while_another_process_holds_the_write_lock(
         assert done in result.all_text  # the outcome, once the lock was released
         settings = await repo.get_guild_settings(bot.services.db, server.guild.id)
         assert settings is not None and settings.channel_id == server.channel.id
+
+
+async def test_a_server_that_removes_the_bot_is_unsubscribed_and_its_queued_posts_skipped(
+    double: DiscordDouble, tmp_path: Path
+) -> None:
+    room = Newsroom.build(double, tmp_path)
+    stays, leaves = room.add_servers(2)
+    # Discord rate-limits the leaving server's channel for a minute, so its post is still
+    # queued when the bot is removed.
+    double.faults.rate_limit(MESSAGES_ROUTE, retry_after=60.0, times=None, channel=leaves.channel)
+    async with room.start() as bot:
+        db = bot.services.db
+        await room.subscribe(db, [stays, leaves])
+        await room.publish(await room.preview())
+
+        def retrying() -> bool:
+            return len(room.send_requests(leaves)) >= 1 and len(room.posts(stays)) == 1
+
+        await wait_for(retrying, what="the first post and the leaving server's first try")
+        tried = len(room.send_requests(leaves))
+        double.remove_guild(leaves.guild)  # GUILD_DELETE: kicked, not an outage
+
+        async def left() -> bool:
+            settings = await repo.get_guild_settings(db, leaves.guild.id)
+            return settings is not None and not settings.enabled
+
+        deadline = time.monotonic() + 5
+        while not await left():
+            assert time.monotonic() < deadline, "the server was not unsubscribed"
+            await asyncio.sleep(0.02)
+        first = await wait_until_finished(db, 1, within=5.0)
+        assert (first.delivered, first.cancelled, first.failed) == (1, 1, 0)
+        (skipped,) = [d for d in await repo.list_deliveries(db, 1) if d.guild_id == leaves.guild.id]
+        assert skipped.last_error == "the bot was removed from this server"
+        assert await repo.count_subscribers(db) == 1
+
+        await room.publish(await room.preview(title="Second"))
+        second = await wait_until_finished(db, 2)
+        assert second.total == 1 and second.delivered == 1
+        assert len(room.posts(stays)) == 2
+        assert len(room.send_requests(leaves)) == tried  # nothing more was tried there
