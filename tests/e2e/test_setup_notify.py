@@ -13,6 +13,7 @@ from discord_double import DiscordDouble
 from discord_double.permissions import DEFAULT_BOT_PERMISSIONS, Permission
 
 from bot.production import repository as repo
+from bot.store.database import Database
 from tests.e2e.production_helpers import (
     MESSAGES_ROUTE,
     FanServer,
@@ -233,6 +234,16 @@ async def test_setup_answers_in_time_while_another_process_holds_the_write_lock(
         assert settings is not None and settings.channel_id == server.channel.id
 
 
+async def unsubscribed(db: Database, server: FanServer, within: float = 5.0) -> None:
+    deadline = time.monotonic() + within
+    while True:
+        settings = await repo.get_guild_settings(db, server.guild.id)
+        if settings is not None and not settings.enabled:
+            return
+        assert time.monotonic() < deadline, "the server was not unsubscribed"
+        await asyncio.sleep(0.02)
+
+
 async def test_a_server_that_removes_the_bot_is_unsubscribed_and_its_queued_posts_skipped(
     double: DiscordDouble, tmp_path: Path
 ) -> None:
@@ -253,14 +264,7 @@ async def test_a_server_that_removes_the_bot_is_unsubscribed_and_its_queued_post
         tried = len(room.send_requests(leaves))
         double.remove_guild(leaves.guild)  # GUILD_DELETE: kicked, not an outage
 
-        async def left() -> bool:
-            settings = await repo.get_guild_settings(db, leaves.guild.id)
-            return settings is not None and not settings.enabled
-
-        deadline = time.monotonic() + 5
-        while not await left():
-            assert time.monotonic() < deadline, "the server was not unsubscribed"
-            await asyncio.sleep(0.02)
+        await unsubscribed(db, leaves)
         first = await wait_until_finished(db, 1, within=5.0)
         assert (first.delivered, first.cancelled, first.failed) == (1, 1, 0)
         (skipped,) = [d for d in await repo.list_deliveries(db, 1) if d.guild_id == leaves.guild.id]
@@ -272,3 +276,25 @@ async def test_a_server_that_removes_the_bot_is_unsubscribed_and_its_queued_post
         assert second.total == 1 and second.delivered == 1
         assert len(room.posts(stays)) == 2
         assert len(room.send_requests(leaves)) == tried  # nothing more was tried there
+
+
+async def test_a_correction_skips_the_copy_in_a_server_that_removed_the_bot(
+    double: DiscordDouble, tmp_path: Path
+) -> None:
+    room = Newsroom.build(double, tmp_path)
+    stays, leaves = room.add_servers(2)
+    async with room.start() as bot:
+        db = bot.services.db
+        await room.subscribe(db, [stays, leaves])
+        await room.publish(await room.preview())
+        await wait_until_finished(db, 1)
+        double.remove_guild(leaves.guild)
+        await unsubscribed(db, leaves)
+        edited = await room.invoke("production edit", {"id": 1, "title": "Filming starts in June"})
+        assert "1 copy will be edited" in (edited.content or "")
+        counts = await wait_until_finished(db, 1)
+        assert counts.edits_failed == 0
+        (post,) = room.posts(stays)
+        assert post.embeds[0]["title"] == "Filming starts in June"
+        edits = double.requests_to("PATCH /channels/{channel_id}/messages/{message_id}")
+        assert [r.path.split("/")[2] for r in edits] == [str(stays.channel.id)]
