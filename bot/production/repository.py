@@ -528,8 +528,22 @@ async def _queue_copy_changes(
         """,
         {"update_id": update_id, "revision": revision, "now": now},
     )
-    # Those copies still show the old text: count them as failed edits, so /production status
-    # shows them and /production retry brings them up to date once the server is fixed.
+    params = {"update_id": update_id, "revision": revision, "now": now, "left": LEFT_GUILD_REASON}
+    # A server the bot was removed from is out of reach for good: its copy is skipped.
+    await conn.execute(
+        """
+        UPDATE production_deliveries
+        SET wanted_revision = :revision, status = 'cancelled', last_error = :left,
+            last_error_code = NULL, updated_at = :now
+        WHERE update_id = :update_id AND message_id IS NOT NULL
+          AND guild_id IN (
+              SELECT guild_id FROM guild_settings WHERE attention_reason = :left)
+        """,
+        params,
+    )
+    # Copies in servers needing attention still show the old text: count them as failed
+    # edits, so /production status shows them and /production retry brings them up to date
+    # once the server is fixed.
     await conn.execute(
         """
         UPDATE production_deliveries
@@ -543,9 +557,10 @@ async def _queue_copy_changes(
             updated_at = :now
         WHERE update_id = :update_id AND message_id IS NOT NULL
           AND guild_id IN (
-              SELECT guild_id FROM guild_settings WHERE attention_reason IS NOT NULL)
+              SELECT guild_id FROM guild_settings
+              WHERE attention_reason IS NOT NULL AND attention_reason <> :left)
         """,
-        {"update_id": update_id, "revision": revision, "now": now},
+        params,
     )
     await conn.execute(
         """

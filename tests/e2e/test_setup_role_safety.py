@@ -159,7 +159,7 @@ async def test_a_role_that_gains_permissions_after_setup_is_never_handed_out_or_
         await cached_role_has_ban(bot, role)
 
         leave = await double.invoke("notify", guild=server.guild, user=server.fan, locale=locale)
-        click = await double.click(post, "gh:notify", user=newcomer, locale=locale)
+        click = await double.click(post, "gh:notify:1:1", user=newcomer, locale=locale)
         for answer in (leave, click):
             assert answer.ephemeral
             assert answer.latency is not None and answer.latency < 3.0
