@@ -138,7 +138,7 @@ def render_cast_list(
     source_ids = [s for line in lines for s in (*line.character.sources, *line.actor.sources)]
     page.add_field(
         texts.t(lang, "common.sources"),
-        source_links(catalog.sources(source_ids), lang, texts, FIELD_VALUE_MAX, sep=" · "),
+        source_links(catalog.sources(source_ids), lang, texts, FIELD_VALUE_MAX),
     )
     return page.build()
 

@@ -10,14 +10,24 @@ from bot.domain.catalog import Catalog
 from bot.domain.show import ShowAnswer
 from bot.i18n.catalogue import Catalogue, Lang
 from bot.i18n.dates import format_date
-from bot.render.common import Colours, badge, facts_footer, source_link, source_links
+from bot.render.common import (
+    SOURCE_SEP,
+    Colours,
+    badge,
+    facts_footer,
+    source_link,
+    source_links,
+    unique_sources,
+)
 from bot.render.limits import FIELD_VALUE_MAX
 from bot.render.pages import PageBuilder
 from bot.render.text import bold, both_scripts, local, safe
 
 
 def _figure_line(figure: Figure, lang: Lang, texts: Catalogue, catalog: Catalog) -> str:
-    sources = " · ".join(source_link(source, lang) for source in catalog.sources(figure.sources))
+    sources = SOURCE_SEP.join(
+        source_link(source, lang, texts) for source in unique_sources(catalog.sources(figure.sources))
+    )
     return texts.t(
         lang,
         "show.figure",
@@ -102,6 +112,6 @@ def render_show(
         )
     page.add_field(
         texts.t(lang, "common.sources"),
-        source_links(catalog.sources(answer.source_ids), lang, texts, FIELD_VALUE_MAX, sep=" · "),
+        source_links(catalog.sources(answer.source_ids), lang, texts, FIELD_VALUE_MAX),
     )
     return page.build_single()
