@@ -57,10 +57,14 @@ def source_label(source: Source, lang: Lang, texts: Catalogue) -> str:
     'Soompi forum, 2 March 2025 (forum post)'. The one place a source becomes words."""
     label = outlet_name(source, lang)
     if source.date is not None:
-        label = texts.t(lang, "common.source_dated", outlet=label, date=format_date(source.date, lang))
+        label = texts.t(
+            lang, "common.source_dated", outlet=label, date=format_date(source.date, lang)
+        )
     kind = getattr(source, "kind", None)
     if isinstance(kind, str) and kind in _NAMED_KINDS:
-        label = texts.t(lang, "common.source_kind", source=label, kind=texts.t(lang, f"source_kind.{kind}"))
+        label = texts.t(
+            lang, "common.source_kind", source=label, kind=texts.t(lang, f"source_kind.{kind}")
+        )
     return label
 
 

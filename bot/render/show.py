@@ -26,7 +26,8 @@ from bot.render.text import bold, both_scripts, local, safe
 
 def _figure_line(figure: Figure, lang: Lang, texts: Catalogue, catalog: Catalog) -> str:
     sources = SOURCE_SEP.join(
-        source_link(source, lang, texts) for source in unique_sources(catalog.sources(figure.sources))
+        source_link(source, lang, texts)
+        for source in unique_sources(catalog.sources(figure.sources))
     )
     return texts.t(
         lang,
@@ -42,14 +43,12 @@ def render_show(
     answer: ShowAnswer, lang: Lang, texts: Catalogue, catalog: Catalog
 ) -> discord.Embed:
     show = answer.show
-    description = [
-        line
-        for line in (
-            local(show.setting, lang) if show.setting else "",
-            local(show.network_note, lang) if show.network_note else "",
-        )
-        if line
-    ]
+    # Every line says what it is: the setting, then the release note.
+    description = []
+    if show.setting:
+        description.append(texts.t(lang, "show.setting", setting=local(show.setting, lang)))
+    if show.network_note:
+        description.append(texts.t(lang, "show.release", note=local(show.network_note, lang)))
     page = PageBuilder(
         title=both_scripts(show.title, lang),
         colour=Colours.SHOW,
@@ -67,8 +66,13 @@ def render_show(
         )
     page.add_field(texts.t(lang, "show.titles"), "\n".join(titles))
     page.add_field(texts.t(lang, "show.premiere"), format_date(show.premiere, lang), inline=True)
-    page.add_field(texts.t(lang, "show.episodes"), str(show.episodes), inline=True)
-    platform = safe(show.platform)
+    page.add_field(
+        texts.t(lang, "show.episodes"),
+        texts.plural(lang, "show.episode_count", show.episodes),
+        inline=True,
+    )
+    platform_key = f"platform.{show.platform.casefold()}"
+    platform = texts.t(lang, platform_key) if texts.has(platform_key) else safe(show.platform)
     if show.countries:
         platform = texts.t(
             lang, "show.platform_countries", platform=platform, countries=show.countries
