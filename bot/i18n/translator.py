@@ -22,7 +22,7 @@ test check that it equals the catalogue's English text, so the catalogue stays t
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Final
 
@@ -46,14 +46,19 @@ _LANG_BY_LOCALE: Final[dict[discord.Locale, Lang]] = {discord.Locale.korean: "ko
 
 PARAM_PREFIX: Final = "param."  # catalogue keys of localised option names: param.<name>
 NAME_MAX: Final = 32
-# Discord's rule for command and option names; \p{L}/\p{N} are approximated with \w minus "_"
-# (Python's re has no script classes; Hangul, Latin and digits are what we use).
-_NAME_RULE: Final = re.compile(r"^[-_'\w]{1,32}$")
+
+
+def _is_name_char(char: str) -> bool:
+    # Discord's ^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$ (Python's re has no \p{...}).
+    if char in "-_'" or unicodedata.category(char)[0] in "LN":
+        return True
+    code = ord(char)
+    return 0x0900 <= code <= 0x097F or 0xA8E0 <= code <= 0xA8FF or 0x0E00 <= code <= 0x0E7F
 
 
 def name_problem(name: str) -> str | None:
     """Why ``name`` is not a valid Discord command/option name, or None."""
-    if not _NAME_RULE.fullmatch(name):
+    if not 1 <= len(name) <= NAME_MAX or not all(_is_name_char(c) for c in name):
         return f"{name!r} has characters Discord does not allow in names, or is too long"
     if name != name.lower():
         return f"{name!r} must be lowercase"
