@@ -150,8 +150,8 @@ def render_cast_list(
                     texts.t(
                         lang,
                         "cast.list_line",
-                        character=bold(both_scripts(line.character.name, lang)),
-                        actor=both_scripts(line.actor.name, lang),
+                        character=bold(_credit_name(line.character.name, lang)),
+                        actor=_credit_name(line.actor.name, lang),
                         description=local(line.character.description, lang),
                     )
                     for line in group
@@ -194,6 +194,12 @@ def render_suggestions(
         lines.append(texts.t(lang, hint_key if options else "cast.try_again_none"))
     page = PageBuilder(title=title, colour=Colours.NOTICE, description="\n".join(lines))
     return page.build_single()
+
+
+def _credit_name(name: Text, lang: Lang) -> str:
+    """Korean credits read '백강혁(주지훈 분)': Hangul alone, so no parentheses nest;
+    English keeps the Hangul beside the romanisation."""
+    return _one_script(name, lang) if lang == "ko" else both_scripts(name, lang)
 
 
 def _one_script(name: Text, lang: Lang) -> str:
