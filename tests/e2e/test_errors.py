@@ -21,7 +21,7 @@ async def add_command(golden: Golden, command: app_commands.Command[..., object]
 
 @pytest.mark.parametrize(
     ("locale", "expected"),
-    [("en-US", "Something went wrong (ref "), ("ko", "문제가 생겼어요 (참조 ")],
+    [("en-US", "Something went wrong (ref "), ("ko", "문제가 생겼어요(오류 코드: ")],
 )
 async def test_an_unexpected_error_gets_a_private_reply_with_a_reference(
     golden: Golden, caplog: pytest.LogCaptureFixture, locale: str, expected: str
@@ -35,7 +35,7 @@ async def test_an_unexpected_error_gets_a_private_reply_with_a_reference(
         answer = await golden.invoke("explode", locale=locale)
     assert answer.ephemeral
     assert answer.content.startswith(expected)
-    ref = re.search(r"\((?:ref|참조) ([0-9a-f]+)\)", answer.content)
+    ref = re.search(r"\((?:ref |오류 코드: )([0-9a-f]+)\)", answer.content)
     assert ref is not None
     records = [r for r in caplog.records if ref.group(1) in r.getMessage()]
     assert len(records) == 1
@@ -67,7 +67,7 @@ async def test_a_user_facing_error_is_short_and_logged_as_nothing(
     await add_command(golden, refuse)
     with caplog.at_level(logging.ERROR):
         answer = await golden.invoke("refuse", locale="ko")
-    assert answer.ephemeral and "9" in answer.content and "참조" not in answer.content
+    assert answer.ephemeral and "9" in answer.content and "오류 코드" not in answer.content
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
