@@ -112,7 +112,7 @@ def role_refusal_error(
 
 
 def language_name(texts: Catalogue, lang: Lang, language: Language) -> str:
-    return texts.t(lang, f"cmd.setup.choice.{language}")
+    return texts.t(lang, f"language_in_text.{language}")
 
 
 def findings_text(texts: Catalogue, lang: Lang, findings: list[SetupFinding]) -> str:

@@ -125,7 +125,7 @@ async def test_language_and_off_change_what_the_server_gets(
         chosen = await double.invoke(
             "setup language", {"language": "ko"}, guild=korean.guild, user=korean.admin
         )
-        assert chosen.content == "Update posts in this server will now be in 한국어."
+        assert chosen.content == "Update posts in this server will now be in Korean."
         stopped = await double.invoke("setup off", guild=off.guild, user=off.admin)
         assert "Update posts are off in this server." in (stopped.content or "")
         await room.publish(await room.preview(title="News", title_ko="소식", body_ko="본문"))
@@ -208,7 +208,7 @@ def hold_write_lock(database: Path, seconds: float, locked: threading.Event) -> 
 
 @pytest.mark.parametrize(
     ("locale", "done"),
-    [("en-US", "will be posted in"), ("ko", "채널에 English(으)로 게시되고")],
+    [("en-US", "will be posted in"), ("ko", "채널에 영어로 게시되고")],
 )
 async def test_setup_answers_in_time_while_another_process_holds_the_write_lock(
     double: DiscordDouble, tmp_path: Path, locale: str, done: str
