@@ -17,8 +17,9 @@ from typing import Any
 from aiohttp import web
 
 from discord_double.backend import Backend, RecordedRequest
-from discord_double.errors import UNAUTHORIZED, DiscordAPIError
+from discord_double.errors import UNAUTHORIZED, DiscordAPIError, ErrorTree, invalid_form_body
 from discord_double.faults import Fault
+from discord_double.openapi import OpenApiSchema, SchemaError
 from discord_double.ratelimit import BucketState, too_many_requests_body, too_many_requests_headers
 from discord_double.router import ApiReply, ApiRequest, Router, RouteSpec, UploadedFile
 
@@ -75,9 +76,17 @@ class DropConnection(Exception):
 
 
 class ApiServer:
-    def __init__(self, backend: Backend, router: Router) -> None:
+    def __init__(self, backend: Backend, router: Router, schema: OpenApiSchema) -> None:
         self._b = backend
         self._router = router
+        self._schema = schema
+        unknown = [r.name for r in router.routes if not schema.has_operation(r.method, r.template)]
+        if unknown:
+            # A route the schema lacks could never be checked: regenerate the shipped copy.
+            raise RuntimeError(
+                f"routes missing from the shipped OpenAPI schema: {unknown}; "
+                "run python -m discord_double.openapi_trim <discord-openapi.json>"
+            )
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         raw = await request.read()
@@ -108,6 +117,8 @@ class ApiServer:
         except DropConnection:
             drop = True
             reply = ApiReply(status=0)
+        if matched is not None and not drop and reply.status < 500:
+            self._check_response(matched[0], method, path, reply)
         self._account(method, path, route, request, body, reply, started, cpu_start, error_code)
         if drop:
             assert request.transport is not None
@@ -116,6 +127,33 @@ class ApiServer:
         if reply.status == 502 and reply.body is None:
             return web.Response(status=502, body=_BAD_GATEWAY_HTML, content_type="text/html")
         return _json_response(reply.status, reply.body, reply.headers)
+
+    def _check_response(self, spec: RouteSpec, method: str, path: str, reply: ApiReply) -> None:
+        """The double's own answer must match Discord's schema too: a mismatch is a bug in
+        the double, filed as a violation so that the test that met it fails."""
+        errors = self._schema.response_errors(method, spec.template, reply.status, reply.body)
+        if errors:
+            self._b.record_violation(
+                DiscordAPIError(
+                    reply.status, 0, "the double's response does not match Discord's OpenAPI schema"
+                ),
+                method,
+                path,
+                reply.body,
+                errors=[e.line() for e in errors],
+            )
+
+    def _schema_refusal(
+        self, errors: list[SchemaError], params: dict[str, str]
+    ) -> DiscordAPIError:
+        tree = ErrorTree()
+        for error in errors:
+            tree.add(error.path, error.code, error.message)
+        refusal = invalid_form_body(tree)
+        interaction = params.get("interaction_id", "")
+        if interaction.isdigit():
+            refusal.interaction_id = int(interaction)
+        return refusal
 
     def _account(
         self,
@@ -177,6 +215,9 @@ class ApiServer:
             self._fire(fault)
 
         limit_headers = self._rate_limit(spec, channel_id)
+        schema_errors = self._schema.request_errors(method, spec.template, body)
+        if schema_errors:
+            raise self._schema_refusal(schema_errors, params)
         reply = await spec.handler(
             ApiRequest(method, route, path, params, request.query, body, files)
         )
