@@ -82,11 +82,10 @@ class DiscordDouble(UserActions):
         self._runner: web.AppRunner | None = None
         self.gateway = Gateway(
             self.state,
-            token=self.config.token,
+            self.config,
             url=lambda: self.gateway_url,
-            heartbeat_interval_ms=self.config.heartbeat_interval_ms,
-            privileged_intents=self.config.privileged_intents,
             on_identify=self._count_identify,
+            on_violation=lambda violation: self._backend.violations.append(violation),
         )
         limiter = RateLimiter(
             global_per_second=self.config.global_rate_limit,

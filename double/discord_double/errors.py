@@ -28,6 +28,12 @@ INVALID_WEBHOOK_TOKEN = 50027
 WRONG_CHANNEL_TYPE = 50024
 INVALID_FORM_BODY = 50035
 UNAUTHORIZED = 40001
+# Gateway rule breaks carry the close code (4011 sharding required) or, for an IDENTIFY
+# beyond max_concurrency (which Discord answers with op 9), this code.
+SHARDING_REQUIRED = 4011
+IDENTIFY_TOO_FAST = 9
+# The double's own response broke Discord's OpenAPI schema (a bug in the double).
+RESPONSE_SCHEMA = 0
 
 PathPart = str | int
 

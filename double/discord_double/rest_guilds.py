@@ -94,6 +94,7 @@ class GuildRoutes:
 
     async def gateway_bot(self, req: ApiRequest) -> ApiReply:
         b = self._b
+        # Discord recommends one shard per 1,000 guilds (it refuses more than 2,500 on one).
         shards = max(1, math.ceil(len(b.state.guilds) / 1000))
         return ApiReply(
             body={
@@ -103,7 +104,7 @@ class GuildRoutes:
                     "total": 1000,
                     "remaining": max(0, 1000 - b.stats.identifies),
                     "reset_after": 86_400_000,
-                    "max_concurrency": 1,
+                    "max_concurrency": b.config.max_concurrency,
                 },
             }
         )

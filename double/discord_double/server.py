@@ -17,7 +17,13 @@ from typing import Any
 from aiohttp import web
 
 from discord_double.backend import Backend, RecordedRequest
-from discord_double.errors import UNAUTHORIZED, DiscordAPIError, ErrorTree, invalid_form_body
+from discord_double.errors import (
+    RESPONSE_SCHEMA,
+    UNAUTHORIZED,
+    DiscordAPIError,
+    ErrorTree,
+    invalid_form_body,
+)
 from discord_double.faults import Fault
 from discord_double.openapi import OpenApiSchema, SchemaError
 from discord_double.ratelimit import BucketState, too_many_requests_body, too_many_requests_headers
@@ -135,7 +141,9 @@ class ApiServer:
         if errors:
             self._b.record_violation(
                 DiscordAPIError(
-                    reply.status, 0, "the double's response does not match Discord's OpenAPI schema"
+                    reply.status,
+                    RESPONSE_SCHEMA,
+                    "the double's response does not match Discord's OpenAPI schema",
                 ),
                 method,
                 path,
