@@ -1,7 +1,8 @@
 """The floor every Golden Hour figure is compared with: a bare discord.py bot.
 
-Same library, same intents (GUILDS only), same automatic sharding and IDENTIFY pacing, same way of being pointed at Discord or the double
-(``DISCORD_TOKEN``, ``DISCORD_API_BASE``, ``DISCORD_GATEWAY_URL``), one slash command ``/ping``
+Same library, same intents (GUILDS only), same automatic sharding and IDENTIFY pacing, same
+way of being pointed at Discord or the double (``DISCORD_TOKEN``, ``DISCORD_API_BASE``,
+``DISCORD_GATEWAY_URL``), one slash command ``/ping``
 that answers a constant string. It syncs its commands on every start, before connecting to the
 gateway, like Golden Hour does on a fresh database.
 

@@ -71,7 +71,9 @@ def _type_values(schema: dict[str, Any]) -> list[Any] | None:
     return list(values) if isinstance(values, list) and values else None
 
 
-def _discriminated(branches: list[Any], schemas: dict[str, Any]) -> list[tuple[list[Any], str]] | None:
+def _discriminated(
+    branches: list[Any], schemas: dict[str, Any]
+) -> list[tuple[list[Any], str]] | None:
     """[(type values, $ref)] when every branch is a $ref told apart by its `type`, else None."""
     found: list[tuple[list[Any], str]] = []
     for branch in branches:
@@ -136,9 +138,15 @@ def _discord_wording(error: ValidationError) -> tuple[str, str]:
             return "BASE_TYPE_MAX_LENGTH", f"Must be {high} or fewer in length."
         return "BASE_TYPE_MIN_LENGTH", f"Must be {low} or more in length."
     if keyword == "maximum":
-        return "NUMBER_TYPE_MAX", f"int value should be less than or equal to {error.validator_value}."
+        return (
+            "NUMBER_TYPE_MAX",
+            f"int value should be less than or equal to {error.validator_value}.",
+        )
     if keyword == "minimum":
-        return "NUMBER_TYPE_MIN", f"int value should be greater than or equal to {error.validator_value}."
+        return (
+            "NUMBER_TYPE_MIN",
+            f"int value should be greater than or equal to {error.validator_value}.",
+        )
     if keyword == "required":
         return "BASE_TYPE_REQUIRED", error.message.split(" is a required")[0] + " is required."
     message = error.message

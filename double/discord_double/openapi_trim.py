@@ -88,7 +88,9 @@ def render(document: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python -m discord_double.openapi_trim <discord-openapi.json>", file=sys.stderr)
+        print(
+            "usage: python -m discord_double.openapi_trim <discord-openapi.json>", file=sys.stderr
+        )
         return 2
     source = Path(args[0])
     reference = json.loads(source.read_text(encoding="utf-8"))

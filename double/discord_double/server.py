@@ -151,9 +151,7 @@ class ApiServer:
                 errors=[e.line() for e in errors],
             )
 
-    def _schema_refusal(
-        self, errors: list[SchemaError], params: dict[str, str]
-    ) -> DiscordAPIError:
+    def _schema_refusal(self, errors: list[SchemaError], params: dict[str, str]) -> DiscordAPIError:
         tree = ErrorTree()
         for error in errors:
             tree.add(error.path, error.code, error.message)

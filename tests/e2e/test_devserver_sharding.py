@@ -59,10 +59,12 @@ async def test_an_unsharded_client_with_2600_guilds_is_refused_with_4011(
 ) -> None:
     _guilds(double, 2_600)
     client = discord.Client(intents=discord.Intents.default())
-    with double.expect_violations(SHARDING_REQUIRED) as seen:
-        with pytest.raises(discord.ConnectionClosed) as closed:
-            async with run_client(client, double, within=30.0):
-                pass
+    with (
+        double.expect_violations(SHARDING_REQUIRED) as seen,
+        pytest.raises(discord.ConnectionClosed) as closed,
+    ):
+        async with run_client(client, double, within=30.0):
+            pass
     assert closed.value.code == 4011
     assert "2600 guilds" in seen[0].message
     assert double.stats.identifies == 0
@@ -72,9 +74,7 @@ async def test_identifying_faster_than_max_concurrency_is_refused() -> None:
     # The window is shortened so that the eager bot's retries succeed quickly.
     async with checked_double(max_concurrency=1, identify_interval=0.3) as double:
         _guilds(double, 10)
-        bot = EagerShardedBot(
-            command_prefix="!", intents=discord.Intents.default(), shard_count=2
-        )
+        bot = EagerShardedBot(command_prefix="!", intents=discord.Intents.default(), shard_count=2)
         with double.expect_violations(IDENTIFY_TOO_FAST) as seen:
             async with run_client(bot, double, within=20.0):
                 assert len(bot.guilds) == 10
@@ -109,9 +109,7 @@ async def test_golden_hour_starts_with_10000_servers_and_answers_on_a_later_shar
             async with run_client(bot, double, within=120.0):
                 assert bot.shard_count == 10
                 assert len(bot.guilds) == 10_000
-                guild, channel = next(
-                    (g, c) for g, c in channels if (g.id >> 22) % 10 == 7
-                )
+                guild, channel = next((g, c) for g, c in channels if (g.id >> 22) % 10 == 7)
                 fan = double.add_member(guild, "fan")
                 res = await double.invoke(
                     "cast", {"name": "Baek Kang-hyuk"}, guild=guild, channel=channel, user=fan
