@@ -59,6 +59,20 @@ class ErrorTree:
     def bad_length(self, path: tuple[PathPart, ...], low: int, high: int) -> None:
         self.add(path, "BASE_TYPE_BAD_LENGTH", f"Must be between {low} and {high} in length.")
 
+    def paths(self) -> list[tuple[str, ...]]:
+        """Every field path that holds errors."""
+        found: list[tuple[str, ...]] = []
+
+        def walk(node: JSON, prefix: tuple[str, ...]) -> None:
+            for key, value in node.items():
+                if key == "_errors":
+                    found.append(prefix)
+                else:
+                    walk(value, (*prefix, key))
+
+        walk(self._root, ())
+        return found
+
     @property
     def empty(self) -> bool:
         return not self._root

@@ -21,12 +21,12 @@ from discord_double.errors import (
     RESPONSE_SCHEMA,
     UNAUTHORIZED,
     DiscordAPIError,
-    ErrorTree,
     invalid_form_body,
 )
 from discord_double.faults import Fault
 from discord_double.openapi import OpenApiSchema, SchemaError
 from discord_double.ratelimit import BucketState, too_many_requests_body, too_many_requests_headers
+from discord_double.route_rules import hand_written_errors
 from discord_double.router import ApiReply, ApiRequest, Router, RouteSpec, UploadedFile
 
 API_PREFIX = "/api/v10"
@@ -151,10 +151,16 @@ class ApiServer:
                 errors=[e.line() for e in errors],
             )
 
-    def _schema_refusal(self, errors: list[SchemaError], params: dict[str, str]) -> DiscordAPIError:
-        tree = ErrorTree()
+    @staticmethod
+    def _schema_refusal(
+        spec: RouteSpec, body: Any, errors: list[SchemaError], params: dict[str, str]
+    ) -> DiscordAPIError:
+        # The hand-written rules word errors as Discord does; the schema adds what they miss.
+        tree = hand_written_errors(spec.method, spec.template, body)
+        covered = set(tree.paths())
         for error in errors:
-            tree.add(error.path, error.code, error.message)
+            if tuple(str(p) for p in error.path) not in covered:
+                tree.add(error.path, error.code, error.message)
         refusal = invalid_form_body(tree)
         interaction = params.get("interaction_id", "")
         if interaction.isdigit():
@@ -223,7 +229,7 @@ class ApiServer:
         limit_headers = self._rate_limit(spec, channel_id)
         schema_errors = self._schema.request_errors(method, spec.template, body)
         if schema_errors:
-            raise self._schema_refusal(schema_errors, params)
+            raise self._schema_refusal(spec, body, schema_errors, params)
         reply = await spec.handler(
             ApiRequest(method, route, path, params, request.query, body, files)
         )

@@ -271,6 +271,8 @@ async def test_followup_after_token_expiry_gets_50027(strict_double: DiscordDoub
 async def test_second_instance_answering_gets_40060(double: DiscordDouble, place: Any) -> None:
     _, channel = place
     first, second = RuleBot(), RuleBot()
+    # Two processes on one token: Discord would make the second wait 5 s to IDENTIFY.
+    double.config.identify_interval = 0.0
     async with run_client(first, double), run_client(second, double):
         await first.tree.sync()
         with double.expect_violations(40060):
