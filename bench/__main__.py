@@ -53,6 +53,18 @@ def print_table(records: list[dict[str, Any]]) -> None:
             print(f"    ({r['note']})")  # why it missed, or what the figure included
 
 
+def merge_results(suite: str, records: list[dict[str, Any]]) -> None:
+    """Put `records` (of `suite`) into results.json, replacing figures of the same name."""
+    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    names = {r["name"] for r in records}
+    kept = [r for r in previous.get("figures", []) if r.get("name") not in names]
+    for record in records:
+        record.setdefault("suite", suite)
+    RESULTS.write_text(
+        json.dumps({"machine": machine(), "figures": kept + records}, indent=2, ensure_ascii=False)
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("suites", nargs="*", choices=[*SUITES, []], default=None)

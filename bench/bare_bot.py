@@ -1,7 +1,8 @@
 """The floor every Golden Hour figure is compared with: a bare discord.py bot.
 
-Same library, same intents (GUILDS only), same way of being pointed at Discord or the double
-(``DISCORD_TOKEN``, ``DISCORD_API_BASE``, ``DISCORD_GATEWAY_URL``), one slash command ``/ping``
+Same library, same intents (GUILDS only), same automatic sharding and IDENTIFY pacing, same
+way of being pointed at Discord or the double (``DISCORD_TOKEN``, ``DISCORD_API_BASE``,
+``DISCORD_GATEWAY_URL``), one slash command ``/ping``
 that answers a constant string. It syncs its commands on every start, before connecting to the
 gateway, like Golden Hour does on a fresh database.
 
@@ -21,6 +22,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord_endpoints import point_discord_at
+from bot.sharding import IdentifyPacer
 
 PING_COMMAND = "ping"
 PING_ANSWER = "pong"
@@ -33,9 +35,16 @@ def bare_intents() -> discord.Intents:
     return intents
 
 
-class BareBot(commands.Bot):
+class BareBot(commands.AutoShardedBot):
+    """Auto-sharded like Golden Hour: a single shard may not hold more than 2,500 servers, so
+    the 10,000-server start-up needs it; shards start as fast as ``max_concurrency`` allows."""
+
     def __init__(self) -> None:
         super().__init__(command_prefix=commands.when_mentioned, intents=bare_intents())
+        self._identify_pacer = IdentifyPacer()
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        await self._identify_pacer.wait(self, shard_id)
 
     async def setup_hook(self) -> None:
         @app_commands.command(name=PING_COMMAND, description="Constant answer")

@@ -12,7 +12,9 @@
    a synthetic pack 100× larger (``bench.synthetic_pack``); both get the same /cast names and
    autocomplete keystrokes, taking turns call by call. Target: p99 grows less than 2×.
 
-Run: ``python -m bench.scale [--quick]``.
+At 10,000 servers both bots run 10 shards (``start-up with automatic sharding``).
+
+Run: ``python -m bench.scale [--quick] [--sharding REPEATS]``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import math
 import random
 import statistics
 import tempfile
@@ -61,6 +64,10 @@ RATIO_TARGET = 1.3
 PACK_CALLS = 500
 GROWTH_TARGET = 2.0
 PACK_WORKLOADS = ("/cast", "/cast autocomplete")
+# Discord's "large bot sharding" value: 10 shards at 10,000 servers start in one 5 s slot.
+# With 1 (small bots) both bots would spend 45 s in the same IDENTIFY waits.
+MAX_CONCURRENCY = 16
+SHARDED_GUILDS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +79,11 @@ class Start:
 
 async def start_once(kind: BotKind, guilds: int, work: Path) -> Start:
     """A cold start of ``kind`` against a double with ``guilds`` servers; Golden Hour then
-    restarts once on the same database and double (a restart: migrated, seeded, synced)."""
-    async with DiscordDouble() as double:
+    restarts once on the same database and double (a restart: migrated, seeded, synced).
+
+    Both bots are auto-sharded (the double refuses a shard above 2,500 servers); the double
+    advertises ``max_concurrency`` ``MAX_CONCURRENCY`` so the shards may start together."""
+    async with DiscordDouble(max_concurrency=MAX_CONCURRENCY) as double:
         channels = populate(double, guilds)
         env = child_env(double, work / "bot.sqlite3")
         async with running_bot(kind, env, work / "bot.log") as bot:
@@ -104,7 +114,24 @@ def _start_figures(guilds: int, starts: dict[BotKind, list[Start]]) -> list[Figu
     golden_peak, bare_peak = median_of("golden", "peak"), median_of("bare", "peak")
     golden_warm = statistics.median(s.warm_seconds or 0.0 for s in starts["golden"])
     note = f"median of {repeats} start{'s' if repeats != 1 else ''} each"
+    shards = math.ceil(guilds / 1000)
+    sharded: list[Figure] = []
+    if shards > 1:
+        sharded.append(
+            ratio_figure(
+                f"start-up with automatic sharding at {label}: Golden Hour ÷ bare bot",
+                golden_s,
+                bare_s,
+                RATIO_TARGET,
+                note=(
+                    f"{shards} shards each (AutoShardedBot, IDENTIFYs paced by max_concurrency "
+                    f"{MAX_CONCURRENCY}); the bare bot is auto-sharded too, as the double refuses "
+                    "a shard above 2,500 servers; Golden Hour cold"
+                ),
+            )
+        )
     return [
+        *sharded,
         Figure(f"start-up to serving, {label}: Golden Hour (cold)", golden_s, "s", note=note),
         Figure(f"start-up to serving, {label}: bare bot", bare_s, "s", note=note),
         ratio_figure(
@@ -272,14 +299,32 @@ def run(*, quick: bool = False) -> list[dict[str, Any]]:
     return [f.as_dict() for f in asyncio.run(run_async(quick=quick))]
 
 
+async def sharded_startup(repeats: int) -> list[Figure]:
+    """Only the 10,000-server (10-shard) start-up and memory figures."""
+    quiet_discord_logs()
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+        return await startup_and_memory(Path(tmp), (SHARDED_GUILDS,), {SHARDED_GUILDS: repeats})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__)
     parser.add_argument(
         "--quick", action="store_true", help="1 and 1,000 servers once each; 100 calls per pack"
     )
+    parser.add_argument(
+        "--sharding",
+        type=int,
+        metavar="REPEATS",
+        help="only the 10,000-server sharded start-up; its figures replace those in results.json",
+    )
     args = parser.parse_args()
-    from bench.__main__ import print_table
+    from bench.__main__ import merge_results, print_table
 
+    if args.sharding:
+        records = [f.as_dict() for f in asyncio.run(sharded_startup(args.sharding))]
+        print_table(records)
+        merge_results("scale", records)
+        return
     print_table(run(quick=args.quick))
 
 

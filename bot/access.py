@@ -15,7 +15,8 @@ async def is_maintainer(client: discord.Client, user: discord.abc.User) -> bool:
     services = getattr(client, "services", None)
     if services is not None and user.id in services.settings.maintainer_ids:
         return True
-    if not isinstance(client, commands.Bot):
+    # BotBase: both commands.Bot and the AutoShardedBot Golden Hour runs as.
+    if not isinstance(client, commands.bot.BotBase):
         return False
     try:
         return await client.is_owner(user)

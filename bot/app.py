@@ -15,6 +15,7 @@ from discord.ext import commands
 from bot.commandsync import SyncResult, sync_scopes
 from bot.i18n.translator import CatalogueTranslator
 from bot.services import Services
+from bot.sharding import IdentifyPacer
 from bot.store.meta import MetaTable
 from bot.tree import GoldenHourTree
 
@@ -41,7 +42,10 @@ def discover_extensions(package: str = "cogs") -> list[str]:
     )
 
 
-class GoldenHourBot(commands.Bot):
+class GoldenHourBot(commands.AutoShardedBot):
+    """Automatically sharded: Discord refuses one shard above 2,500 servers (close 4011);
+    GET /gateway/bot says how many shards, `IdentifyPacer` how fast they may start."""
+
     def __init__(
         self,
         services: Services,
@@ -63,6 +67,10 @@ class GoldenHourBot(commands.Bot):
         self._extensions = list(extensions) if extensions is not None else discover_extensions()
         self._sync_on_start = sync_on_start
         self.shutdown_task: asyncio.Task[None] | None = None
+        self._identify_pacer = IdentifyPacer()
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        await self._identify_pacer.wait(self, shard_id)
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(CatalogueTranslator(self.services.texts))

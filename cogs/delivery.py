@@ -45,7 +45,9 @@ FOLLOW_FOR: Final = 14 * 60.0
 class ProgressBoard:
     """Keeps each maintainer's progress message up to date, one task per followed job."""
 
-    def __init__(self, bot: commands.Bot, db: Database, texts: Catalogue, interval: float) -> None:
+    def __init__(
+        self, bot: discord.Client, db: Database, texts: Catalogue, interval: float
+    ) -> None:
         self.bot = bot
         self.db = db
         self.texts = texts

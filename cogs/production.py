@@ -58,7 +58,8 @@ if TYPE_CHECKING:
     from bot.app import GoldenHourBot
 
 CLEAR: Final = "-"  # in /production edit: remove an optional text (Korean, source)
-UPDATE_ID_MAX: Final = 2**53
+# Discord accepts integer option bounds up to 2^53 - 1 (OpenAPI Int53Type); 2^53 fails the sync.
+UPDATE_ID_MAX: Final = 2**53 - 1
 LIST_DEFAULT: Final = 10
 LIST_MAX: Final = 25
 

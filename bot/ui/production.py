@@ -50,7 +50,7 @@ class DeliveryDesk(Protocol):
 
 
 def desk_of(client: discord.Client) -> DeliveryDesk | None:
-    cog = client.get_cog(DESK_COG) if isinstance(client, commands.Bot) else None
+    cog = client.get_cog(DESK_COG) if isinstance(client, commands.bot.BotBase) else None
     return cog if isinstance(cog, DeliveryDesk) else None
 
 

@@ -414,6 +414,7 @@ class UserActions(WorldBuilder):
         record, payload = self._new_record(
             InteractionType.MODAL_SUBMIT, where_guild, where, actor, locale, None
         )
+        record.trigger_id = origin.id
         if origin.source_message_id is not None:
             record.source_message_id = origin.source_message_id
             payload["message"] = message_payload(self.state.messages[origin.source_message_id])

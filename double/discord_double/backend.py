@@ -25,7 +25,7 @@ from discord_double.gateway import (
 )
 from discord_double.mentions import resolve_mentions
 from discord_double.models import JSON, Channel, Guild, Message, User
-from discord_double.payloads import message_payload
+from discord_double.payloads import message_payload, stored_components
 from discord_double.ratelimit import RateLimiter
 from discord_double.router import UploadedFile
 from discord_double.rules import validate_message
@@ -176,7 +176,7 @@ class Backend:
             author=author,
             content=content,
             embeds=list(payload.get("embeds") or []) if keep_embeds else [],
-            components=list(payload.get("components") or []),
+            components=stored_components(list(payload.get("components") or [])),
             attachments=list(payload.get("attachments") or []),
             flags=flags,
             type=message_type,
@@ -215,7 +215,7 @@ class Backend:
         if "embeds" in payload:
             message.embeds = list(payload["embeds"] or []) if keep_embeds else []
         if "components" in payload:
-            message.components = list(payload["components"] or [])
+            message.components = stored_components(list(payload["components"] or []))
         if "attachments" in payload:
             # Keep the listed existing attachments (by id) and any freshly uploaded ones.
             existing = {str(a["id"]): a for a in message.attachments}
@@ -282,15 +282,23 @@ class Backend:
     # -- violations ------------------------------------------------------------------
 
     def record_violation(
-        self, error: DiscordAPIError, method: str, path: str, body: object
+        self,
+        error: DiscordAPIError,
+        method: str,
+        path: str,
+        body: object,
+        *,
+        errors: list[str] | None = None,
     ) -> Violation:
+        if errors is None:
+            errors = error.errors.flat() if error.errors is not None else []
         violation = Violation(
             code=error.code,
             message=error.message,
             method=method,
             path=path,
             status=error.status,
-            errors=error.errors.flat() if error.errors is not None else [],
+            errors=errors,
             body=body,
         )
         self.violations.append(violation)

@@ -24,6 +24,12 @@ class DoubleConfig:
     # Privileged intents approved in the (imaginary) developer portal; none by default.
     privileged_intents: int = 0
     daily_command_creates: int = 200
+    # GET /gateway/bot `session_start_limit.max_concurrency`: IDENTIFYs are spaced per bucket
+    # (shard_id % max_concurrency), one every `identify_interval` s; faster ones get op 9.
+    max_concurrency: int = 1
+    identify_interval: float = 5.0
+    # A shard holding more guilds than this is refused with close code 4011.
+    max_guilds_per_shard: int = 2500
     attachment_size_limit: int = 10 * 1024 * 1024
     host: str = "127.0.0.1"
     port: int = 0

@@ -23,7 +23,7 @@ fails the test on any it did not expect (`expect_violations(code)`).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -36,6 +36,7 @@ from discord_double.errors import Violation
 from discord_double.faults import FaultPlan
 from discord_double.gateway import Gateway
 from discord_double.models import Channel, Command, Guild, Member, Message, User
+from discord_double.openapi import OpenApiSchema
 from discord_double.ratelimit import RateLimiter
 from discord_double.rest_channels import ChannelRoutes
 from discord_double.rest_commands import CommandRoutes
@@ -45,6 +46,15 @@ from discord_double.router import Router
 from discord_double.server import ApiServer
 from discord_double.snowflake import SnowflakeFactory
 from discord_double.state import DoubleState
+
+
+def register_routes(router: Router, backend: Backend, gateway_url: Callable[[], str]) -> Router:
+    """Every REST route the double serves, each named like its path in Discord's OpenAPI."""
+    ChannelRoutes(backend).register(router)
+    InteractionRoutes(backend).register(router)
+    CommandRoutes(backend).register(router)
+    GuildRoutes(backend, gateway_url).register(router)
+    return router
 
 
 class DiscordDouble(UserActions):
@@ -72,11 +82,10 @@ class DiscordDouble(UserActions):
         self._runner: web.AppRunner | None = None
         self.gateway = Gateway(
             self.state,
-            token=self.config.token,
+            self.config,
             url=lambda: self.gateway_url,
-            heartbeat_interval_ms=self.config.heartbeat_interval_ms,
-            privileged_intents=self.config.privileged_intents,
             on_identify=self._count_identify,
+            on_violation=lambda violation: self._backend.violations.append(violation),
         )
         limiter = RateLimiter(
             global_per_second=self.config.global_rate_limit,
@@ -84,12 +93,9 @@ class DiscordDouble(UserActions):
             crossposts=self.config.crosspost_limit,
         )
         self._backend = Backend(self.state, self.config, self.gateway, limiter, self.faults)
-        router = Router()
-        ChannelRoutes(self._backend).register(router)
-        InteractionRoutes(self._backend).register(router)
-        CommandRoutes(self._backend).register(router)
-        GuildRoutes(self._backend, lambda: self.gateway_url).register(router)
-        self._api = ApiServer(self._backend, router)
+        router = register_routes(Router(), self._backend, lambda: self.gateway_url)
+        self._router = router
+        self._api = ApiServer(self._backend, router, OpenApiSchema.shipped())
         self._fans: dict[int, Member] = {}
 
     # -- lifecycle -------------------------------------------------------------------
@@ -143,6 +149,10 @@ class DiscordDouble(UserActions):
     def owner(self) -> User:
         """The application's owner (what `bot.is_owner` checks against)."""
         return self.state.owner
+
+    def served_operations(self) -> list[tuple[str, str]]:
+        """(METHOD, path template) of every REST route served, as in Discord's OpenAPI paths."""
+        return [(r.method, r.template) for r in self._router.routes]
 
     def _count_identify(self) -> None:
         self._backend.stats.identifies += 1

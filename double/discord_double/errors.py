@@ -28,6 +28,12 @@ INVALID_WEBHOOK_TOKEN = 50027
 WRONG_CHANNEL_TYPE = 50024
 INVALID_FORM_BODY = 50035
 UNAUTHORIZED = 40001
+# Gateway rule breaks carry the close code (4011 sharding required) or, for an IDENTIFY
+# beyond max_concurrency (which Discord answers with op 9), this code.
+SHARDING_REQUIRED = 4011
+IDENTIFY_TOO_FAST = 9
+# The double's own response broke Discord's OpenAPI schema (a bug in the double).
+RESPONSE_SCHEMA = 0
 
 PathPart = str | int
 
@@ -52,6 +58,20 @@ class ErrorTree:
 
     def bad_length(self, path: tuple[PathPart, ...], low: int, high: int) -> None:
         self.add(path, "BASE_TYPE_BAD_LENGTH", f"Must be between {low} and {high} in length.")
+
+    def paths(self) -> list[tuple[str, ...]]:
+        """Every field path that holds errors."""
+        found: list[tuple[str, ...]] = []
+
+        def walk(node: JSON, prefix: tuple[str, ...]) -> None:
+            for key, value in node.items():
+                if key == "_errors":
+                    found.append(prefix)
+                else:
+                    walk(value, (*prefix, key))
+
+        walk(self._root, ())
+        return found
 
     @property
     def empty(self) -> bool:

@@ -21,6 +21,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from discord_double.config import DoubleConfig
+from discord_double.errors import IDENTIFY_TOO_FAST, Violation
 from discord_double.models import JSON, Guild
 from discord_double.payloads import guild_payload, member_payload, user_payload
 from discord_double.state import DoubleState
@@ -42,6 +44,7 @@ PRIVILEGED_INTENTS = INTENT_GUILD_MEMBERS | INTENT_GUILD_PRESENCES | INTENT_MESS
 CLOSE_AUTHENTICATION_FAILED = 4004
 CLOSE_ALREADY_AUTHENTICATED = 4005
 CLOSE_INVALID_SHARD = 4010
+CLOSE_SHARDING_REQUIRED = 4011
 CLOSE_DISALLOWED_INTENTS = 4014
 
 RESUME_BUFFER = 20_000  # dispatches kept per session for RESUME replay
@@ -106,19 +109,22 @@ class Gateway:
     def __init__(
         self,
         state: DoubleState,
+        config: DoubleConfig,
         *,
-        token: str,
         url: Callable[[], str],
-        heartbeat_interval_ms: int,
-        privileged_intents: int,
         on_identify: Callable[[], None],
+        on_violation: Callable[[Violation], None],
     ) -> None:
         self._state = state
-        self._token = token
+        self._config = config
+        self._token = config.token
         self._url = url
-        self._heartbeat_interval_ms = heartbeat_interval_ms
-        self._privileged_intents = privileged_intents
+        self._heartbeat_interval_ms = config.heartbeat_interval_ms
+        self._privileged_intents = config.privileged_intents
         self._on_identify = on_identify
+        self._on_violation = on_violation
+        # When each rate-limit bucket (shard_id % max_concurrency) last started a session.
+        self._identified_at: dict[int, float] = {}
         self.sessions: dict[str, GatewaySession] = {}
         self._connections: set[web.WebSocketResponse] = set()
         self.session_ready = asyncio.Event()
@@ -236,15 +242,34 @@ class Gateway:
         if not 0 <= shard_id < shard_count:
             await ws.close(code=CLOSE_INVALID_SHARD, message=b"Invalid shard.")
             return None
-        self._on_identify()
-        cpu = time.thread_time()
         session = GatewaySession(
             session_id=secrets.token_hex(16), intents=intents, shard=(shard_id, shard_count)
         )
-        self.sessions[session.session_id] = session
-        session.attach(ws)
         state = self._state
         guilds = [g for g in state.guilds.values() if session.covers(g.id)]
+        if len(guilds) > self._config.max_guilds_per_shard:
+            self._refuse(
+                CLOSE_SHARDING_REQUIRED,
+                f"Sharding required: shard {shard_id}/{shard_count} would hold {len(guilds)} "
+                f"guilds (at most {self._config.max_guilds_per_shard})",
+                session.shard,
+            )
+            await ws.close(code=CLOSE_SHARDING_REQUIRED, message=b"Sharding required.")
+            return None
+        if not self._may_identify(shard_id):
+            # Discord answers an IDENTIFY beyond max_concurrency with op 9 Invalid Session.
+            self._refuse(
+                IDENTIFY_TOO_FAST,
+                f"IDENTIFY for shard {shard_id} within {self._config.identify_interval:g} s of the "
+                f"last one in its bucket (max_concurrency {self._config.max_concurrency})",
+                session.shard,
+            )
+            await ws.send_str(json.dumps({"op": OP_INVALID_SESSION, "d": False}))
+            return None
+        self._on_identify()
+        cpu = time.thread_time()
+        self.sessions[session.session_id] = session
+        session.attach(ws)
         ready = {
             "v": 10,
             "user": {**user_payload(state.bot_user), "verified": True, "mfa_enabled": False},
@@ -273,6 +298,34 @@ class Gateway:
         self.session_ready.set()
         self.ready_cpu_seconds += time.thread_time() - cpu
         return session
+
+    def _may_identify(self, shard_id: int) -> bool:
+        """Start a session for `shard_id` unless its bucket started one too recently.
+
+        Enforced while another session of the bot is connected (shards started too fast, a
+        re-IDENTIFY that skipped the wait). A fresh start after every connection closed (a
+        process restart in a test) is let through: Discord would answer op 9 and discord.py
+        would retry 5 s later, which only slows tests down.
+        """
+        bucket = shard_id % max(1, self._config.max_concurrency)
+        now = time.monotonic()
+        last = self._identified_at.get(bucket)
+        recent = last is not None and now - last < self._config.identify_interval
+        if recent and self.connected_sessions():
+            return False
+        self._identified_at[bucket] = now
+        return True
+
+    def _refuse(self, code: int, message: str, shard: tuple[int, int]) -> None:
+        self._on_violation(
+            Violation(
+                code=code,
+                message=message,
+                method="GATEWAY",
+                path=f"IDENTIFY shard {list(shard)}",
+                status=0,
+            )
+        )
 
     def guild_create(self, guild: Guild, intents: int, *, joined: bool = False) -> JSON:
         """GUILD_CREATE: without GUILD_MEMBERS only the bot's own member is included.

@@ -60,6 +60,7 @@ class InteractionRecord:
     deadline_s: float
     token_ttl_s: float
     source_message_id: int | None = None  # the message a component/modal came from
+    trigger_id: int | None = None  # modal submit: the interaction that opened the modal
     focused_option_type: int = 3  # autocomplete: the type of the focused option
     dispatched_at: float = field(default_factory=time.monotonic)
     response_type: int | None = None

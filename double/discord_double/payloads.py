@@ -148,6 +148,27 @@ def guild_payload(guild: Guild, *, members: list[Member] | None = None) -> JSON:
     return data
 
 
+def stored_components(components: list[JSON]) -> list[JSON]:
+    """Components as Discord stores them: each gets a numeric `id` (1, 2, … depth first)
+    unless the app chose one, and a unicode emoji loses the null `id` it was sent with."""
+    counter = 0
+
+    def number(component: JSON) -> JSON:
+        nonlocal counter
+        counter += 1
+        stored = dict(component)
+        stored.setdefault("id", counter)
+        emoji = stored.get("emoji")
+        if isinstance(emoji, dict):
+            stored["emoji"] = {k: v for k, v in emoji.items() if v is not None}
+        children = stored.get("components")
+        if isinstance(children, list):
+            stored["components"] = [number(c) if isinstance(c, dict) else c for c in children]
+        return stored
+
+    return [number(c) if isinstance(c, dict) else c for c in components]
+
+
 def message_payload(message: Message, *, with_guild: bool = False) -> JSON:
     """A message object; `with_guild` adds the gateway-only guild_id."""
     data: JSON = {

@@ -66,6 +66,7 @@ class GuildRoutes:
                 "name": state.application_name,
                 "icon": None,
                 "description": "",
+                "type": None,
                 "rpc_origins": [],
                 "bot_public": False,
                 "bot_require_code_grant": False,
@@ -73,8 +74,16 @@ class GuildRoutes:
                 "team": None,
                 "verify_key": "0" * 64,
                 "flags": 0,
+                "flags_new": "0",
+                "redirect_uris": [],
+                "interactions_endpoint_url": None,
+                "role_connections_verification_url": None,
+                "explicit_content_filter": 0,
+                "eligible_oauth2_scopes": ["bot", "applications.commands"],
                 "bot": user_payload(state.bot_user),
                 "approximate_guild_count": len(state.guilds),
+                "approximate_user_install_count": 0,
+                "approximate_user_authorization_count": 0,
                 "install_params": {"scopes": ["bot", "applications.commands"], "permissions": "0"},
                 "integration_types_config": {"0": {}},
             }
@@ -85,6 +94,7 @@ class GuildRoutes:
 
     async def gateway_bot(self, req: ApiRequest) -> ApiReply:
         b = self._b
+        # Discord recommends one shard per 1,000 guilds (it refuses more than 2,500 on one).
         shards = max(1, math.ceil(len(b.state.guilds) / 1000))
         return ApiReply(
             body={
@@ -94,7 +104,7 @@ class GuildRoutes:
                     "total": 1000,
                     "remaining": max(0, 1000 - b.stats.identifies),
                     "reset_after": 86_400_000,
-                    "max_concurrency": 1,
+                    "max_concurrency": b.config.max_concurrency,
                 },
             }
         )

@@ -39,6 +39,9 @@ from discord_double.rules import is_empty_message, validate_choices, validate_mo
 _MESSAGE_FLAGS = Message.EPHEMERAL | Message.SUPPRESS_EMBEDS | 4096 | 1 << 15
 
 
+_MESSAGE_RESOURCE = (CallbackType.CHANNEL_MESSAGE_WITH_SOURCE, CallbackType.UPDATE_MESSAGE)
+
+
 def _empty_message_error() -> DiscordAPIError:
     return DiscordAPIError(400, EMPTY_MESSAGE, "Cannot send an empty message", violation=True)
 
@@ -86,6 +89,9 @@ class InteractionRoutes:
             meta["command_type"] = record.payload["data"].get("type", 1)
         if record.source_message_id is not None:
             meta["interacted_message_id"] = str(record.source_message_id)
+        trigger = self._b.state.interactions.get(record.trigger_id or 0)
+        if trigger is not None:
+            meta["triggering_interaction_metadata"] = self._metadata(trigger)
         return meta
 
     def _new_message(self, record: InteractionRecord, data: JSON, flags: int) -> Message:
@@ -220,10 +226,9 @@ class InteractionRoutes:
         }
         if message is not None:
             answer["interaction"]["response_message_id"] = str(message.id)
-        if message is not None and kind != CallbackType.DEFERRED_UPDATE_MESSAGE:
+        # Discord's OpenAPI describes a resource only for a message sent (4) or updated (7).
+        if message is not None and kind in _MESSAGE_RESOURCE:
             answer["resource"] = {"type": int(kind), "message": message_payload(message)}
-        else:
-            answer["resource"] = {"type": int(kind)}
         return ApiReply(body=answer)
 
     # -- the webhook side ------------------------------------------------------------

@@ -17,9 +17,16 @@ from typing import Any
 from aiohttp import web
 
 from discord_double.backend import Backend, RecordedRequest
-from discord_double.errors import UNAUTHORIZED, DiscordAPIError
+from discord_double.errors import (
+    RESPONSE_SCHEMA,
+    UNAUTHORIZED,
+    DiscordAPIError,
+    invalid_form_body,
+)
 from discord_double.faults import Fault
+from discord_double.openapi import OpenApiSchema, SchemaError
 from discord_double.ratelimit import BucketState, too_many_requests_body, too_many_requests_headers
+from discord_double.route_rules import hand_written_errors
 from discord_double.router import ApiReply, ApiRequest, Router, RouteSpec, UploadedFile
 
 API_PREFIX = "/api/v10"
@@ -75,9 +82,17 @@ class DropConnection(Exception):
 
 
 class ApiServer:
-    def __init__(self, backend: Backend, router: Router) -> None:
+    def __init__(self, backend: Backend, router: Router, schema: OpenApiSchema) -> None:
         self._b = backend
         self._router = router
+        self._schema = schema
+        unknown = [r.name for r in router.routes if not schema.has_operation(r.method, r.template)]
+        if unknown:
+            # A route the schema lacks could never be checked: regenerate the shipped copy.
+            raise RuntimeError(
+                f"routes missing from the shipped OpenAPI schema: {unknown}; "
+                "run python -m discord_double.openapi_trim <discord-openapi.json>"
+            )
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         raw = await request.read()
@@ -108,6 +123,8 @@ class ApiServer:
         except DropConnection:
             drop = True
             reply = ApiReply(status=0)
+        if matched is not None and not drop and reply.status < 500:
+            self._check_response(matched[0], method, path, reply)
         self._account(method, path, route, request, body, reply, started, cpu_start, error_code)
         if drop:
             assert request.transport is not None
@@ -116,6 +133,39 @@ class ApiServer:
         if reply.status == 502 and reply.body is None:
             return web.Response(status=502, body=_BAD_GATEWAY_HTML, content_type="text/html")
         return _json_response(reply.status, reply.body, reply.headers)
+
+    def _check_response(self, spec: RouteSpec, method: str, path: str, reply: ApiReply) -> None:
+        """The double's own answer must match Discord's schema too: a mismatch is a bug in
+        the double, filed as a violation so that the test that met it fails."""
+        errors = self._schema.response_errors(method, spec.template, reply.status, reply.body)
+        if errors:
+            self._b.record_violation(
+                DiscordAPIError(
+                    reply.status,
+                    RESPONSE_SCHEMA,
+                    "the double's response does not match Discord's OpenAPI schema",
+                ),
+                method,
+                path,
+                reply.body,
+                errors=[e.line() for e in errors],
+            )
+
+    @staticmethod
+    def _schema_refusal(
+        spec: RouteSpec, body: Any, errors: list[SchemaError], params: dict[str, str]
+    ) -> DiscordAPIError:
+        # The hand-written rules word errors as Discord does; the schema adds what they miss.
+        tree = hand_written_errors(spec.method, spec.template, body)
+        covered = set(tree.paths())
+        for error in errors:
+            if tuple(str(p) for p in error.path) not in covered:
+                tree.add(error.path, error.code, error.message)
+        refusal = invalid_form_body(tree)
+        interaction = params.get("interaction_id", "")
+        if interaction.isdigit():
+            refusal.interaction_id = int(interaction)
+        return refusal
 
     def _account(
         self,
@@ -177,6 +227,9 @@ class ApiServer:
             self._fire(fault)
 
         limit_headers = self._rate_limit(spec, channel_id)
+        schema_errors = self._schema.request_errors(method, spec.template, body)
+        if schema_errors:
+            raise self._schema_refusal(spec, body, schema_errors, params)
         reply = await spec.handler(
             ApiRequest(method, route, path, params, request.query, body, files)
         )

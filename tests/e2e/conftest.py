@@ -9,16 +9,19 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from discord_double import DiscordDouble
 from discord_double.client_runner import run_client
 
 
-@pytest.fixture
-async def double() -> AsyncIterator[DiscordDouble]:
-    fake = DiscordDouble()
+@contextlib.asynccontextmanager
+async def checked_double(**config: Any) -> AsyncIterator[DiscordDouble]:
+    """A started double with `DoubleConfig` overrides; fails on unexpected violations."""
+    fake = DiscordDouble(**config)
     await fake.start()
     try:
         yield fake
@@ -30,7 +33,13 @@ async def double() -> AsyncIterator[DiscordDouble]:
         pytest.fail(f"Discord would have refused {len(unexpected)} request(s):\n{lines}")
 
 
-__all__ = ["double", "golden", "run_client"]
+@pytest.fixture
+async def double() -> AsyncIterator[DiscordDouble]:
+    async with checked_double() as fake:
+        yield fake
+
+
+__all__ = ["checked_double", "double", "golden", "run_client"]
 
 # The real Golden Hour bot on the double; imported last because it builds on `double`.
 from tests.e2e.golden import golden  # noqa: E402

@@ -13,6 +13,8 @@ from discord.ext import commands
 from discord_double import DiscordDouble
 from discord_double.client_runner import run_client
 
+from tests.e2e.conftest import checked_double
+
 
 class Pong(commands.Cog):
     @app_commands.command(description="Are you there")
@@ -48,14 +50,20 @@ async def test_ready_with_many_guilds(double: DiscordDouble) -> None:
         assert all(g.me is not None and len(g.text_channels) == 1 for g in bot.guilds)
 
 
-async def test_sharded_client_gets_each_guild_on_one_shard(double: DiscordDouble) -> None:
-    for index in range(20):
-        double.add_guild(f"guild {index}")
-    bot = ShardedBot(command_prefix="!", intents=discord.Intents.default(), shard_count=2)
-    async with run_client(bot, double):
-        assert len(bot.guilds) == 20
-        assert {g.shard_id for g in bot.guilds} <= {0, 1}
-    assert double.stats.identifies == 2
+async def test_sharded_client_gets_each_guild_on_one_shard() -> None:
+    # max_concurrency 2: both shards may IDENTIFY at once (ShardedBot skips the 5 s wait).
+    async with checked_double(max_concurrency=2) as double:
+        for index in range(20):
+            double.add_guild(f"guild {index}")
+        bot = ShardedBot(command_prefix="!", intents=discord.Intents.default(), shard_count=2)
+        async with run_client(bot, double):
+            assert len(bot.guilds) == 20
+            assert {g.shard_id for g in bot.guilds} <= {0, 1}
+            for session in double.gateway.connected_sessions():
+                shard_id, count = session.shard
+                mine = {g.id for g in bot.guilds if g.shard_id == shard_id}
+                assert mine == {g for g in double.state.guilds if (g >> 22) % count == shard_id}
+        assert double.stats.identifies == 2
 
 
 async def test_reconnect_resumes_and_replays_missed_events(double: DiscordDouble) -> None:

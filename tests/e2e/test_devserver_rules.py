@@ -271,6 +271,8 @@ async def test_followup_after_token_expiry_gets_50027(strict_double: DiscordDoub
 async def test_second_instance_answering_gets_40060(double: DiscordDouble, place: Any) -> None:
     _, channel = place
     first, second = RuleBot(), RuleBot()
+    # Two processes on one token: Discord would make the second wait 5 s to IDENTIFY.
+    double.config.identify_interval = 0.0
     async with run_client(first, double), run_client(second, double):
         await first.tree.sync()
         with double.expect_violations(40060):
@@ -545,3 +547,31 @@ async def test_unexpected_violations_are_listed(double: DiscordDouble, place: An
 async def test_an_expected_violation_that_does_not_happen_fails(double: DiscordDouble) -> None:
     with pytest.raises(AssertionError, match="50035"), double.expect_violations(50035):
         pass
+
+
+async def test_a_command_sync_with_max_value_2_53_is_flagged(
+    double: DiscordDouble, place: Any
+) -> None:
+    """Discord's OpenAPI allows integer option bounds up to 2^53 - 1; the hand-written rules
+    never looked, the schema does, and the whole sync is refused."""
+
+    class TooBig(commands.Cog):
+        @app_commands.command(description="Look up an update")
+        async def lookup(
+            self,
+            interaction: discord.Interaction,
+            update_id: app_commands.Range[int, 1, 2**53],
+        ) -> None:
+            await interaction.response.send_message(str(update_id))
+
+    bot = RuleBot()
+    async with run_client(bot, double):
+        await bot.add_cog(TooBig())
+        with double.expect_violations(50035) as seen, pytest.raises(discord.HTTPException):
+            await bot.tree.sync()
+    assert any(
+        line.endswith(".options.0.max_value: int value should be less than or equal to "
+                      "9007199254740991.")
+        for line in seen[0].errors
+    )  # fmt: skip
+    assert double.commands() == []

@@ -140,6 +140,8 @@ async def test_two_bots_on_one_database_post_to_each_server_once(
     first_options = fast_delivery(room.clock, max_in_flight=10)
     second_options = fast_delivery(room.clock, max_in_flight=10)
     first_options.limiter = second_options.limiter = limiter
+    # Two processes on one token: Discord would make the second wait 5 s to IDENTIFY.
+    double.config.identify_interval = 0.0
     async with room.start(first_options) as first, room.start(second_options) as second:
         # No interactions here: both bots would answer them. Publish as the button does,
         # then both workers hear about the work at once and compete for the rows.
