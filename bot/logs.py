@@ -4,7 +4,10 @@ Two kinds of secret reach logs: the bot token (a library may log a header or ech
 error) and interaction tokens (valid 15 minutes, enough to answer as the bot): discord.py's
 webhook logger prints every interaction callback URL at DEBUG and its gateway logger every
 INTERACTION_CREATE payload. :class:`Redactor` removes the known secrets and anything in
-those shapes from a record's message, its traceback text and its stack text.
+those shapes (a URL segment, a ``token`` field, the token's own prefix) from a record's
+message, its traceback text and its stack text. Interaction tokens are matched by shape,
+not registered one by one: that needs no hook in the bot and also covers tokens the bot
+never handled (an event for a command it does not know).
 
 Where: a LogRecord factory, so every record is clean from the moment it exists, whichever
 handler (ours, pytest's, one a library adds later) or formatter sees it. Handler filters
@@ -31,6 +34,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(/(?:webhooks|interactions)/\d+/)[^/\s?#'\"]+"), rf"\g<1>{REDACTED}"),
     # 'token': '…' in a logged payload (dict repr or JSON)
     (re.compile(r"""(["']token["']\s*:\s*["'])[^"']+"""), rf"\g<1>{REDACTED}"),
+    # A bare interaction token: base64 of "interaction:{id}:{random}", so it starts alike
+    (re.compile(r"aW50ZXJhY3Rpb24[\w+/=-]*"), REDACTED),
     # Anything shaped like a bot token (base64 user id . timestamp . HMAC), ours or not
     (re.compile(r"\b[MNO][\w-]{23,27}\.[\w-]{6}\.[\w-]{27,}"), REDACTED),
 )

@@ -68,8 +68,9 @@ def test_short_or_blank_secrets_are_ignored() -> None:
         f"POST /webhooks/42/{INTERACTION}?wait=true",
         f"{{'t': 'INTERACTION_CREATE', 'd': {{'id': '1', 'token': '{INTERACTION}'}}}}",
         json.dumps({"d": {"token": INTERACTION, "id": "1"}}),
+        f"follow-up for {INTERACTION} failed",
     ],
-    ids=["callback-url", "webhook-url", "webhook-query", "gateway-dict", "json"],
+    ids=["callback-url", "webhook-url", "webhook-query", "gateway-dict", "json", "bare"],
 )
 def test_interaction_tokens_are_redacted_by_shape(text: str) -> None:
     redacted = Redactor().redact(text)
