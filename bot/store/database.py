@@ -123,22 +123,23 @@ class Database:
         async with self._write_lock:
             self._write_owner = asyncio.current_task()
             conn = self._writer
-            # Cancellation may land at any await below. Our own statements are awaited to
-            # their end (_settled) so the state is known, and the finally block puts the
+            # Cancellation may land at any await below. Our own statements are seen through
+            # to their end (_settled) so the state is known, and the finally block puts the
             # connection back to "no transaction" before the lock is released.
             try:
                 if schema_change:
-                    await _settled(conn.execute("PRAGMA foreign_keys = OFF"))
+                    await _settled(conn, conn.execute("PRAGMA foreign_keys = OFF"))
                 await self._begin_immediate(conn)
                 yield conn
                 if schema_change:
                     await _check_foreign_keys(conn)
                 # A cancellation during COMMIT lets it finish (the work is then committed)
                 # and is re-raised after.
-                await _settled(conn.execute("COMMIT"))
+                await _settled(conn, conn.execute("COMMIT"))
             finally:
                 try:
-                    await _settled(_reset_writer(conn, schema_change=schema_change))
+                    if conn.in_transaction or schema_change:  # not after a plain COMMIT
+                        await _uncancellable(_reset_writer(conn, schema_change=schema_change))
                 finally:
                     self._write_owner = None
 
@@ -155,7 +156,7 @@ class Database:
         delay = _FIRST_RETRY_DELAY
         while True:
             try:
-                await _settled(conn.execute("BEGIN IMMEDIATE"))
+                await _settled(conn, conn.execute("BEGIN IMMEDIATE"))
                 return
             except sqlite3.OperationalError as exc:
                 remaining = deadline - loop.time()
@@ -176,14 +177,15 @@ class Database:
         async with self._snapshot_lock:
             conn = self._reader
             try:
-                await _settled(conn.execute("BEGIN"))
+                await _settled(conn, conn.execute("BEGIN"))
                 # BEGIN is deferred: the snapshot starts at the first read, so take it now.
                 await conn.execute("SELECT 1 FROM sqlite_master LIMIT 1")
                 yield conn
             finally:
                 # Even when cancelled before BEGIN came back: a read left open would hold
                 # back checkpoints and make the next snapshot fail.
-                await _settled(_end_read(conn))
+                if conn.in_transaction:
+                    await _uncancellable(conn.execute("COMMIT"))
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         """All rows of a query on the reader connection."""
@@ -238,14 +240,25 @@ async def _apply_pragmas(conn: aiosqlite.Connection, *, read_only: bool) -> None
         await conn.execute("PRAGMA busy_timeout = 0")
 
 
-async def _settled(operation: Awaitable[T]) -> T:
-    """Await ``operation`` to its end even if this task is cancelled meanwhile.
+async def _settled(conn: aiosqlite.Connection, statement: Awaitable[T]) -> T:
+    """Await ``statement``; if this task is cancelled meanwhile, let it end, then re-raise.
 
     aiosqlite runs a queued statement on its thread whether or not anyone still awaits it;
     abandoning the await only loses the outcome (a BEGIN that lands later leaves a
-    transaction open; a ROLLBACK issued while COMMIT is still running fails). A
-    cancellation that arrives meanwhile is re-raised once the statement has ended.
+    transaction open; a ROLLBACK issued while COMMIT is still running fails).
     """
+    try:
+        return await statement
+    except asyncio.CancelledError:
+        # The connection runs its queue in order: once a no-op queued now is done, so is
+        # the statement. (No task or shield on the normal path: transactions stay cheap.)
+        await _uncancellable(conn.execute("SELECT 1"))
+        raise
+
+
+async def _uncancellable(operation: Awaitable[T]) -> T:
+    """Run ``operation`` to its end even if this task is cancelled meanwhile; a cancellation
+    that arrived is re-raised afterwards."""
     inner = asyncio.ensure_future(operation)
     try:
         return await asyncio.shield(inner)
@@ -266,11 +279,6 @@ async def _reset_writer(conn: aiosqlite.Connection, *, schema_change: bool) -> N
         await conn.execute("ROLLBACK")
     if schema_change:
         await conn.execute("PRAGMA foreign_keys = ON")
-
-
-async def _end_read(conn: aiosqlite.Connection) -> None:
-    if conn.in_transaction:
-        await conn.execute("COMMIT")
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
