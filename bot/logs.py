@@ -1,40 +1,122 @@
-"""Logging, configured once by the entry point.
+"""Logging, configured once by the entry point, with secrets redacted from every record.
 
-A redacting filter removes the bot token from every record, so a library that logs a
-URL or a header can never leak it.
+Two kinds of secret reach logs: the bot token (a library may log a header or echo it in an
+error) and interaction tokens (valid 15 minutes, enough to answer as the bot): discord.py's
+webhook logger prints every interaction callback URL at DEBUG and its gateway logger every
+INTERACTION_CREATE payload. :class:`Redactor` removes the known secrets and anything in
+those shapes (a URL segment, a ``token`` field, the token's own prefix) from a record's
+message, its traceback text and its stack text. Interaction tokens are matched by shape,
+not registered one by one: that needs no hook in the bot and also covers tokens the bot
+never handled (an event for a command it does not know).
+
+Where: a LogRecord factory, so every record is clean from the moment it exists, whichever
+handler (ours, pytest's, one a library adds later) or formatter sees it. Handler filters
+only guard the handlers they are attached to. The filter on our own handler stays as a
+second line for records built without the factory (``logging.makeLogRecord``).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
+from collections.abc import Callable, Iterable
+from typing import Any
 
 _FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
+REDACTED = "[redacted]"
+_MIN_SECRET_LENGTH = 8  # shorter "secrets" would blank out ordinary words
+
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # /webhooks/{application_id}/{interaction_token}/messages/@original,
+    # /interactions/{interaction_id}/{interaction_token}/callback
+    (re.compile(r"(/(?:webhooks|interactions)/\d+/)[^/\s?#'\"]+"), rf"\g<1>{REDACTED}"),
+    # 'token': '…' in a logged payload (dict repr or JSON)
+    (re.compile(r"""(["']token["']\s*:\s*["'])[^"']+"""), rf"\g<1>{REDACTED}"),
+    # A bare interaction token: base64 of "interaction:{id}:{random}", so it starts alike
+    (re.compile(r"aW50ZXJhY3Rpb24[\w+/=-]*"), REDACTED),
+    # Anything shaped like a bot token (base64 user id . timestamp . HMAC), ours or not
+    (re.compile(r"\b[MNO][\w-]{23,27}\.[\w-]{6}\.[\w-]{27,}"), REDACTED),
+)
+
+
+class Redactor:
+    """Replaces known secrets and token-shaped text with ``[redacted]``."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        # Settings may hold " TOKEN\n"; what is sent (and echoed back) is the stripped value.
+        stripped = {secret.strip() for secret in secrets}
+        self._secrets = sorted(
+            (s for s in stripped if len(s) >= _MIN_SECRET_LENGTH), key=len, reverse=True
+        )
+
+    def redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        for pattern, replacement in _PATTERNS:
+            text = pattern.sub(replacement, text)
+        return text
+
+    def scrub(self, record: logging.LogRecord) -> None:
+        """Redact the record in place: message and args, traceback text, stack text."""
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string: logging reports it when a handler formats
+            message = None
+        if message is not None:
+            redacted = self.redact(message)
+            if redacted != message:
+                record.msg, record.args = redacted, None
+        if record.exc_info and not record.exc_text:
+            # Formatters print exc_text when it is set (it is their cache), so a traceback
+            # formatted and redacted here is the one every handler shows.
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
+
 
 class RedactSecrets(logging.Filter):
-    """Replaces each secret in a record's final message with ``[redacted]``."""
+    """A handler or logger filter that scrubs each record it sees (see :class:`Redactor`)."""
 
-    def __init__(self, secrets: list[str]) -> None:
+    def __init__(self, secrets: Iterable[str] | Redactor) -> None:
         super().__init__()
-        self._secrets = [s for s in secrets if len(s) >= 8]
+        self._redactor = secrets if isinstance(secrets, Redactor) else Redactor(secrets)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self._secrets:
-            return True
-        message = record.getMessage()
-        redacted = message
-        for secret in self._secrets:
-            redacted = redacted.replace(secret, "[redacted]")
-        if redacted != message:
-            record.msg, record.args = redacted, None
+        self._redactor.scrub(record)
         return True
 
 
+class RedactingRecordFactory:
+    """Wraps the LogRecord factory so each record is scrubbed as it is created."""
+
+    def __init__(self, inner: Callable[..., logging.LogRecord], redactor: Redactor) -> None:
+        self.inner = inner
+        self.redactor = redactor
+
+    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = self.inner(*args, **kwargs)
+        self.redactor.scrub(record)
+        return record
+
+
+def install_redaction(secrets: Iterable[str]) -> Redactor:
+    """Scrub every record from now on; calling it again replaces the secrets, not stacks."""
+    redactor = Redactor(secrets)
+    current = logging.getLogRecordFactory()
+    inner = current.inner if isinstance(current, RedactingRecordFactory) else current
+    logging.setLogRecordFactory(RedactingRecordFactory(inner, redactor))
+    return redactor
+
+
 def setup_logging(level: int, secrets: list[str] | None = None) -> None:
+    redactor = install_redaction(secrets or [])
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter(_FORMAT))
-    handler.addFilter(RedactSecrets(secrets or []))
+    handler.addFilter(RedactSecrets(redactor))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -105,6 +105,13 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("discord_token", mode="before")
+    @classmethod
+    def _strip_token(cls, value: Any) -> Any:
+        # " TOKEN\n" from a pasted .env line: what Discord gets, and what the log redaction
+        # looks for, is the stripped value.
+        return value.strip() if isinstance(value, str) else value
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: Any) -> Any:

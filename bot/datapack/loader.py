@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from bot.datapack.models import Pack
+from bot.datapack.models import SQLITE_INT_MAX, SQLITE_INT_MIN, Pack
 from bot.datapack.references import Problem, check_references
 from bot.datapack.yaml_files import Loc, YamlFile, read_yaml_file
 
@@ -113,7 +113,7 @@ def _read_files(directory: Path) -> _MergedFiles:
     merged = _MergedFiles({}, {}, {})
     problems: list[str] = []
     for path in paths:
-        parsed = read_yaml_file(path)
+        parsed = read_yaml_file(path, root=directory)
         problems += [f"{path}: {problem}" for problem in parsed.problems]
         for key, value in _top_level_items(path, parsed, problems):
             if key in merged.files:
@@ -229,12 +229,22 @@ def _plain_message(error: ErrorDetails) -> str:
         return f"should list at least {minimum} item{'s' if minimum != 1 else ''} (got {got})"
     if kind == "value_error":
         return error["msg"].removeprefix("Value error, ")
+    ctx = error.get("ctx") or {}
+    if kind in {"less_than_equal", "greater_than_equal"} and ctx.get("le", ctx.get("ge")) in {
+        SQLITE_INT_MAX,
+        SQLITE_INT_MIN,
+    }:
+        return f"number out of range: the database stores {SQLITE_INT_MIN} to {SQLITE_INT_MAX}"
+    if kind == "int_parsing_size":
+        return "number out of range: it has thousands of digits"
     return error["msg"]
 
 
 def _is_short_scalar(value: object) -> bool:
     if isinstance(value, str):
         return len(value) <= 60
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value.bit_length() <= 200  # ~60 digits; str() of a huge int is slow or fails
     return isinstance(value, int | float | dt.date) or value is None
 
 

@@ -33,6 +33,13 @@ SeasonStatus = Literal[
 ]
 Role = Literal["actor", "director", "writer", "author", "artist", "producer", "executive"]
 
+SQLITE_INT_MIN = -(2**63)
+SQLITE_INT_MAX = 2**63 - 1
+# Every integer goes into a SQLite INTEGER column (64-bit): bound it here so an oversized
+# number is a pack error naming its field, not a failed INSERT while seeding.
+Int64 = Annotated[int, Field(ge=SQLITE_INT_MIN, le=SQLITE_INT_MAX)]
+PositiveInt64 = Annotated[int, Field(gt=0, le=SQLITE_INT_MAX)]
+
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
@@ -84,9 +91,9 @@ class Show(Sourced):
     title: Text
     other_titles: list[str] = []
     premiere: dt.date
-    episodes: int = Field(gt=0)
+    episodes: PositiveInt64
     platform: NonEmpty
-    countries: int | None = None
+    countries: Int64 | None = None
     network_note: Text | None = None
     setting: Text | None = None
     source_work: SourceWork
@@ -111,13 +118,13 @@ class Character(Sourced):
     description: Text
     played_by: Id  # person id
     billing: Billing
-    order: int  # billing order within the whole cast, 1 = first
+    order: Int64  # billing order within the whole cast, 1 = first
 
 
 class Ceremony(Sourced):
     id: Id
     name: Text  # e.g. "Baeksang Arts Awards" / "백상예술대상"
-    edition: int = Field(gt=0)
+    edition: PositiveInt64
     date: dt.date
     venue: Text | None = None
 
@@ -159,8 +166,8 @@ class SeasonEvent(Sourced):
 
 
 class Season(Model):
-    number: int = Field(gt=0)
-    episodes: int | None = None
+    number: PositiveInt64
+    episodes: Int64 | None = None
     events: list[SeasonEvent] = Field(min_length=1)
 
 

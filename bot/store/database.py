@@ -16,16 +16,22 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import aiosqlite
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BUSY_TIMEOUT = 5.0  # seconds another *process* may hold the write lock before we give up
+# Between BEGIN IMMEDIATE attempts while another process holds the write lock (SQLite's own
+# busy handler backs off from 1 ms to 100 ms the same way).
+_FIRST_RETRY_DELAY = 0.001
+_MAX_RETRY_DELAY = 0.025
+
+T = TypeVar("T")
 
 Params = Sequence[Any] | dict[str, Any]
 
@@ -40,8 +46,16 @@ class Database:
     An in-memory database is not supported: the writer and the reader must share one file.
     """
 
-    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection):
+    def __init__(
+        self,
+        path: Path,
+        writer: aiosqlite.Connection,
+        reader: aiosqlite.Connection,
+        *,
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+    ):
         self.path = path
+        self._busy_timeout = busy_timeout
         self._writer = writer
         self._reader = reader
         self._write_lock = asyncio.Lock()
@@ -63,7 +77,7 @@ class Database:
             await writer.close()
             raise
         log.debug("opened database %s", path)
-        return cls(path, writer, reader)
+        return cls(path, writer, reader, busy_timeout=busy_timeout)
 
     async def close(self) -> None:
         """Close both connections. Safe to call twice; aiosqlite 0.22 hangs at exit without it."""
@@ -109,23 +123,47 @@ class Database:
         async with self._write_lock:
             self._write_owner = asyncio.current_task()
             conn = self._writer
+            # Cancellation may land at any await below. Our own statements are seen through
+            # to their end (_settled) so the state is known, and the finally block puts the
+            # connection back to "no transaction" before the lock is released.
             try:
                 if schema_change:
-                    await conn.execute("PRAGMA foreign_keys = OFF")
-                await conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield conn
-                    if schema_change:
-                        await _check_foreign_keys(conn)
-                    await conn.execute("COMMIT")
-                except BaseException:
-                    if conn.in_transaction:
-                        await conn.execute("ROLLBACK")
-                    raise
-            finally:
+                    await _settled(conn, conn.execute("PRAGMA foreign_keys = OFF"))
+                await self._begin_immediate(conn)
+                yield conn
                 if schema_change:
-                    await conn.execute("PRAGMA foreign_keys = ON")
-                self._write_owner = None
+                    await _check_foreign_keys(conn)
+                # A cancellation during COMMIT lets it finish (the work is then committed)
+                # and is re-raised after.
+                await _settled(conn, conn.execute("COMMIT"))
+            finally:
+                try:
+                    if conn.in_transaction or schema_change:  # not after a plain COMMIT
+                        await _uncancellable(_reset_writer(conn, schema_change=schema_change))
+                finally:
+                    self._write_owner = None
+
+    async def _begin_immediate(self, conn: aiosqlite.Connection) -> None:
+        """``BEGIN IMMEDIATE``, waiting up to the busy timeout for another process's lock.
+
+        The wait is ours, not SQLite's (the writer's own busy timeout is 0): a BEGIN waiting
+        in SQLite's busy handler cannot be interrupted, so cancelling the task would either
+        leak the transaction it later opens or have to wait out the timeout. Here each
+        attempt returns at once and the sleeps between them are cancellable.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._busy_timeout
+        delay = _FIRST_RETRY_DELAY
+        while True:
+            try:
+                await _settled(conn, conn.execute("BEGIN IMMEDIATE"))
+                return
+            except sqlite3.OperationalError as exc:
+                remaining = deadline - loop.time()
+                if not _is_busy(exc) or remaining <= 0:
+                    raise
+            await asyncio.sleep(min(delay, remaining))
+            delay = min(delay * 2, _MAX_RETRY_DELAY)
 
     @contextlib.asynccontextmanager
     async def snapshot(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -138,13 +176,16 @@ class Database:
         self._check_open()
         async with self._snapshot_lock:
             conn = self._reader
-            await conn.execute("BEGIN")
             try:
+                await _settled(conn, conn.execute("BEGIN"))
                 # BEGIN is deferred: the snapshot starts at the first read, so take it now.
                 await conn.execute("SELECT 1 FROM sqlite_master LIMIT 1")
                 yield conn
             finally:
-                await conn.execute("COMMIT")
+                # Even when cancelled before BEGIN came back: a read left open would hold
+                # back checkpoints and make the next snapshot fail.
+                if conn.in_transaction:
+                    await _uncancellable(conn.execute("COMMIT"))
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         """All rows of a query on the reader connection."""
@@ -193,6 +234,57 @@ async def _apply_pragmas(conn: aiosqlite.Connection, *, read_only: bool) -> None
     if read_only:
         # Writes belong on the writer under its lock; make a stray write fail at once.
         await conn.execute("PRAGMA query_only = ON")
+    else:
+        # The writer waits for other processes in Database._begin_immediate, cancellably;
+        # the busy timeout above only covered the switch to WAL.
+        await conn.execute("PRAGMA busy_timeout = 0")
+
+
+async def _settled(conn: aiosqlite.Connection, statement: Awaitable[T]) -> T:
+    """Await ``statement``; if this task is cancelled meanwhile, let it end, then re-raise.
+
+    aiosqlite runs a queued statement on its thread whether or not anyone still awaits it;
+    abandoning the await only loses the outcome (a BEGIN that lands later leaves a
+    transaction open; a ROLLBACK issued while COMMIT is still running fails).
+    """
+    try:
+        return await statement
+    except asyncio.CancelledError:
+        # The connection runs its queue in order: once a no-op queued now is done, so is
+        # the statement. (No task or shield on the normal path: transactions stay cheap.)
+        await _uncancellable(conn.execute("SELECT 1"))
+        raise
+
+
+async def _uncancellable(operation: Awaitable[T]) -> T:
+    """Run ``operation`` to its end even if this task is cancelled meanwhile; a cancellation
+    that arrived is re-raised afterwards."""
+    inner = asyncio.ensure_future(operation)
+    try:
+        return await asyncio.shield(inner)
+    except asyncio.CancelledError:
+        while not inner.done():
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait([inner])
+        if not inner.cancelled():
+            inner.exception()  # the cancellation wins; don't warn about an unretrieved error
+        raise
+
+
+async def _reset_writer(conn: aiosqlite.Connection, *, schema_change: bool) -> None:
+    """Leave the writer with no open transaction (and foreign keys on) for the next user."""
+    # A body statement abandoned by a cancellation may still be queued; ROLLBACK queues
+    # behind it on the connection's one thread, so the order holds.
+    if conn.in_transaction:
+        await conn.execute("ROLLBACK")
+    if schema_change:
+        await conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    """SQLITE_BUSY or one of its extended codes: another connection holds the lock."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF == sqlite3.SQLITE_BUSY
 
 
 async def _check_foreign_keys(conn: aiosqlite.Connection) -> None:

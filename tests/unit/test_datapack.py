@@ -6,11 +6,17 @@ and checks that the single readable message names the file, the entry and the fi
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+import typing
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
+from pydantic import BaseModel
 
 from bot.datapack.loader import PackError, load_pack
 from bot.datapack.models import Pack
@@ -368,3 +374,236 @@ def test_a_long_list_of_problems_is_cut_but_counted() -> None:
     assert lines[1] == "- problem 0"
     assert lines[-1] == "- … and 10 more"
     assert len(lines) == 52
+
+
+# --- hostile packs: bounded reading, bounded expansion, integers SQLite can store -------------
+
+REPO = SEEDS.parent
+MEMORY_LIMIT = 1 << 30  # address space for the child process: the pack needs well under 100 MB
+_LOAD_BOUNDED = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))
+from pathlib import Path
+from bot.datapack.loader import PackError, load_pack
+try:
+    load_pack(Path(sys.argv[1]))
+except PackError as exc:
+    print(exc)
+    sys.exit(3)
+"""
+
+
+def pack_error_bounded(seeds: Path) -> str:
+    """``pack_error`` in a child process with capped memory, for packs that (before the
+    bounds) exhaust memory or block forever: a regression fails the test, not the machine."""
+    result = subprocess.run(
+        [sys.executable, "-c", _LOAD_BOUNDED.format(limit=MEMORY_LIMIT), str(seeds)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+    )
+    assert result.returncode == 3, f"no pack error; stderr ends: {result.stderr[-600:]}"
+    return result.stdout.strip()
+
+
+BILLION_LAUGHS = "lol0: &a0 [lol]\n" + "".join(
+    f"lol{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 10)}]\n" for n in range(1, 10)
+)  # 10^9 values from 10 lines
+
+
+def test_alias_bomb_is_refused_before_it_expands(seeds: Path) -> None:
+    path = seeds / "notes.yaml"
+    path.write_text(BILLION_LAUGHS, encoding="utf-8")
+    assert pack_error_bounded(seeds) == (
+        f"{path}: line 1: the aliases (*name) here expand to more than 100,000 values; "
+        "write the entries out instead"
+    )
+
+
+def test_alias_bomb_is_refused_in_a_pack_key_too(seeds: Path) -> None:
+    """Inside a real key, where pydantic would walk every expanded entry."""
+    people = seeds / "people.yaml"
+    text = people.read_text(encoding="utf-8")
+    bomb = "".join(f"    - &b{n} [{', '.join([f'*b{n - 1}'] * 10)}]\n" for n in range(1, 6))
+    people.write_text(
+        text.replace(
+            "people:\n", "people:\n  - id: bomb\n    variants:\n    - &b0 [x]\n" + bomb, 1
+        ),
+        encoding="utf-8",
+    )
+    message = pack_error(seeds)
+    assert message.startswith(f"{people}: line ")
+    assert message.endswith("expand to more than 100,000 values; write the entries out instead")
+
+
+def test_a_few_aliases_are_still_fine(seeds: Path) -> None:
+    path = seeds / "sources.yaml"
+    edit(path, "  - id: kbs-2025-02-06\n", "  - &kbs\n    id: kbs-2025-02-06\n")
+    pack = load_pack(seeds)
+    assert "kbs-2025-02-06" in {s.id for s in pack.sources}
+
+
+def test_recursive_alias_is_refused(seeds: Path) -> None:
+    (seeds / "notes.yaml").write_text("# loop\nloop: &x [1, *x]\n", encoding="utf-8")
+    assert pack_error(seeds) == (
+        f"{seeds / 'notes.yaml'}: line 2: an alias (*name) refers to a value that contains it, "
+        "so it never ends; write the entries out instead"
+    )
+
+
+def test_symlink_to_dev_zero_is_refused(seeds: Path) -> None:
+    link = seeds / "zero.yaml"
+    link.symlink_to("/dev/zero")
+    assert pack_error_bounded(seeds) == (
+        f"{link}: is a symbolic link to /dev/zero, outside the data pack directory; "
+        "copy the file into the pack instead"
+    )
+
+
+def test_device_is_not_read(tmp_path: Path) -> None:
+    """A device reached without a link (or without a pack directory to compare with)."""
+    script = (
+        "from pathlib import Path; from bot.datapack.yaml_files import read_yaml_file; "
+        "print(read_yaml_file(Path('/dev/zero')).problems)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", f"import resource; resource.setrlimit(resource.RLIMIT_AS, "
+         f"({MEMORY_LIMIT}, {MEMORY_LIMIT})); {script}"],
+        capture_output=True, text=True, timeout=120, cwd=REPO,
+    )  # fmt: skip
+    assert result.stdout.strip() == (
+        "['is not a regular file (it is a character device); a data pack holds plain YAML files']"
+    ), result.stderr[-600:]
+
+
+def test_named_pipe_is_refused_without_waiting_for_a_writer(seeds: Path) -> None:
+    fifo = seeds / "pipe.yaml"
+    os.mkfifo(fifo)
+    assert pack_error_bounded(seeds) == (
+        f"{fifo}: is not a regular file (it is a named pipe); a data pack holds plain YAML files"
+    )
+
+
+def test_directory_named_like_a_file_is_refused(seeds: Path) -> None:
+    (seeds / "more.yaml").mkdir()
+    assert pack_error(seeds) == (
+        f"{seeds / 'more.yaml'}: is not a regular file (it is a directory); "
+        "a data pack holds plain YAML files"
+    )
+
+
+def test_symlink_out_of_the_pack_is_refused_and_its_content_not_quoted(
+    seeds: Path, tmp_path: Path
+) -> None:
+    secret = tmp_path / "bot.env"
+    secret.write_text("DISCORD_TOKEN=MTIzNDU2Nzg5.secret-token-value\n", encoding="utf-8")
+    link = seeds / "extra.yaml"
+    link.symlink_to(secret)
+    message = pack_error(seeds)
+    assert message == (
+        f"{link}: is a symbolic link to {secret}, outside the data pack directory; "
+        "copy the file into the pack instead"
+    )
+    assert "secret-token-value" not in message
+
+
+def test_symlink_inside_the_pack_is_followed(seeds: Path) -> None:
+    (seeds / "parts").mkdir()
+    (seeds / "people.yaml").rename(seeds / "parts" / "people.txt")
+    (seeds / "people.yaml").symlink_to(Path("parts") / "people.txt")
+    assert {p.id for p in load_pack(seeds).people} == PEOPLE
+
+
+def test_oversized_file_is_refused(seeds: Path) -> None:
+    path = seeds / "notes.yaml"
+    path.write_text("# " + "x" * 1_000_000 + "\n", encoding="utf-8")  # only a comment
+    assert pack_error(seeds) == (
+        f"{path}: is larger than 1,000,000 bytes; a data pack file is a few kilobytes "
+        "(split it, or check that this is the right file)"
+    )
+
+
+def test_too_many_values_without_aliases_is_refused(seeds: Path) -> None:
+    path = seeds / "notes.yaml"
+    path.write_text("numbers: [" + "1," * 100_000 + "1]\n", encoding="utf-8")
+    assert pack_error(seeds) == f"{path}: line 1: has more than 100,000 values; split the file"
+
+
+RANGE = "number out of range: the database stores -9223372036854775808 to 9223372036854775807"
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "where", "got"),
+    [
+        (
+            "show.yaml",
+            "  episodes: 8\n",
+            "  episodes: 9223372036854775808\n",
+            "show → episodes",
+            " (got 9223372036854775808)",
+        ),
+        (
+            "characters.yaml",
+            "    order: 1\n",
+            "    order: -9223372036854775809\n",
+            "characters[0] (id 'baek-kang-hyuk') → order",
+            " (got -9223372036854775809)",
+        ),
+        (
+            "awards.yaml",
+            "    edition: 61\n",
+            "    edition: 1" + "0" * 5000 + "\n",  # past Python's int-from-text limit
+            "ceremonies[0] (id 'baeksang-61') → edition",
+            "",
+        ),
+    ],
+    ids=["2^63", "below-min", "5000-digits"],
+)
+def test_integer_sqlite_cannot_store_is_a_pack_error(
+    seeds: Path, file: str, old: str, new: str, where: str, got: str
+) -> None:
+    path = seeds / file
+    line = edit(path, old, new)
+    message = pack_error(seeds)
+    if got:
+        assert message == f"{path}: {where}: {RANGE}{got} (line {line})"
+    else:
+        assert message == (
+            f"{path}: {where}: number out of range: it has thousands of digits (line {line})"
+        )
+
+
+def _int_fields(model: type[BaseModel], seen: set[type[BaseModel]]) -> list[tuple[str, list[Any]]]:
+    """(model.field, constraints) for every int anywhere under ``model``, Optional or not."""
+    found: list[tuple[str, list[Any]]] = []
+    seen.add(model)
+    for name, info in model.model_fields.items():
+        for kind, constraints in _types_in(info.annotation, list(info.metadata)):
+            if kind is int:
+                found.append((f"{model.__name__}.{name}", constraints))
+            elif isinstance(kind, type) and issubclass(kind, BaseModel) and kind not in seen:
+                found += _int_fields(kind, seen)
+    return found
+
+
+def _types_in(annotation: Any, constraints: list[Any]) -> list[tuple[Any, list[Any]]]:
+    if typing.get_origin(annotation) is typing.Annotated:
+        base, *extra = typing.get_args(annotation)
+        flat = [m for e in extra for m in getattr(e, "metadata", [e])]
+        return _types_in(base, constraints + flat)
+    args = typing.get_args(annotation)
+    if not args:
+        return [(annotation, constraints)]
+    return [found for arg in args for found in _types_in(arg, constraints)]
+
+
+def test_every_integer_field_is_bounded_to_sqlite() -> None:
+    """A guard for fields added later: each int has both bounds within SQLite's range."""
+    fields = _int_fields(Pack, set())
+    assert {name for name, _ in fields} >= {"Show.episodes", "Show.countries", "Season.number"}
+    for name, constraints in fields:
+        lows = [getattr(c, "ge", getattr(c, "gt", None)) for c in constraints]
+        highs = [getattr(c, "le", getattr(c, "lt", None)) for c in constraints]
+        assert any(low is not None and low >= -(2**63) for low in lows), name
+        assert any(high is not None and high <= 2**63 - 1 for high in highs), name

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -60,8 +61,10 @@ async def test_every_connection_has_the_pragmas(tmp_path: Path, reopen: bool) ->
             "busy_timeout": 5000,
             "synchronous": 1,
         }
+        # The writer waits for other processes itself, cancellably (see _begin_immediate).
+        writer_expected = {**expected, "busy_timeout": 0}
         async with database.transaction() as writer:
-            for pragma, value in expected.items():
+            for pragma, value in writer_expected.items():
                 async with writer.execute(f"PRAGMA {pragma}") as cursor:
                     row = await cursor.fetchone()
                 assert row is not None and row[0] == value, f"writer {pragma}"
@@ -121,6 +124,156 @@ async def test_cancelled_transaction_rolls_back_and_releases_the_writer(db: Data
         await task
     await increment(db)
     assert await db.fetch_value("SELECT value FROM counter") == 1
+
+
+def other_process(path: Path) -> sqlite3.Connection:
+    """A second connection, like `python -m bot seed` or a sqlite3 shell: no waiting at all."""
+    return sqlite3.connect(path, isolation_level=None, timeout=0)
+
+
+async def drain_writer(db: Database) -> None:
+    """Let the writer's thread run whatever a cancelled await left queued (it runs in order)."""
+    await db._writer.execute("SELECT 1")
+
+
+def cancel_when(
+    conn_task: list[asyncio.Task[None]], sql: str, loop: asyncio.AbstractEventLoop
+) -> Callable[[str], None]:
+    """A trace callback: when ``sql`` starts on the connection's thread, cancel the task and
+    keep the statement running a little, so the cancellation lands while it is in flight."""
+
+    def on_statement(statement: str) -> None:
+        if statement == sql:
+            loop.call_soon_threadsafe(conn_task[0].cancel)
+            time.sleep(0.2)
+
+    return on_statement
+
+
+async def test_cancel_while_begin_waits_for_another_process_leaves_no_transaction(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "golden.db"
+    async with await Database.open(path) as db:
+        await make_counter(db)
+        other = other_process(path)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # the other process holds the write lock
+            task = asyncio.create_task(increment(db))
+            await asyncio.sleep(0.2)
+            assert not task.done(), "the bot should be waiting for the lock"
+            task.cancel()
+            other.execute("COMMIT")  # ... and lets go
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            await drain_writer(db)
+            assert not db._writer.in_transaction, "a transaction was left open on the writer"
+            # (a) the other process can write at once: the bot holds no lock.
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("UPDATE counter SET value = 10")
+            other.execute("COMMIT")
+        finally:
+            other.close()
+        # (b) the bot's next write works.
+        await increment(db)
+        assert await db.fetch_value("SELECT value FROM counter") == 11
+
+
+async def test_cancel_during_commit_finishes_it_and_leaves_the_writer_clean(db: Database) -> None:
+    await make_counter(db)
+    task: list[asyncio.Task[None]] = []
+    trace = cancel_when(task, "COMMIT", asyncio.get_running_loop())
+
+    async def write() -> None:
+        async with db.transaction() as conn:
+            await conn.set_trace_callback(trace)
+            await conn.execute("UPDATE counter SET value = 42")
+
+    task.append(asyncio.create_task(write()))
+    # The task sees its cancellation (not a failed ROLLBACK issued while COMMIT was running).
+    with pytest.raises(asyncio.CancelledError):
+        await task[0]
+    async with db.transaction() as conn:
+        await conn.set_trace_callback(None)
+    assert not db._writer.in_transaction
+    # COMMIT had started: it completes, so the work is there.
+    assert await db.fetch_value("SELECT value FROM counter") == 42
+    await increment(db)
+    assert await db.fetch_value("SELECT value FROM counter") == 43
+
+
+@pytest.mark.parametrize("schema_change", [False, True], ids=["plain", "schema-change"])
+async def test_cancel_while_a_statement_of_the_body_runs_rolls_back(
+    db: Database, schema_change: bool
+) -> None:
+    await make_counter(db)
+    task: list[asyncio.Task[None]] = []
+    update = "UPDATE counter SET value = 99"
+    trace = cancel_when(task, update, asyncio.get_running_loop())
+
+    async def write() -> None:
+        async with db.transaction(schema_change=schema_change) as conn:
+            await conn.set_trace_callback(trace)
+            await conn.execute(update)
+            await conn.execute("UPDATE counter SET value = 100")
+
+    task.append(asyncio.create_task(write()))
+    with pytest.raises(asyncio.CancelledError):
+        await task[0]
+    await drain_writer(db)
+    assert not db._writer.in_transaction
+    async with db.transaction() as conn:
+        await conn.set_trace_callback(None)
+        async with conn.execute("PRAGMA foreign_keys") as cursor:
+            assert tuple(await cursor.fetchone() or ()) == (1,)
+    assert await db.fetch_value("SELECT value FROM counter") == 0
+    await increment(db)
+    assert await db.fetch_value("SELECT value FROM counter") == 1
+
+
+async def test_cancel_while_a_snapshot_begins_leaves_no_read_open(db: Database) -> None:
+    await make_counter(db)
+    task: list[asyncio.Task[None]] = []
+    trace = cancel_when(task, "BEGIN", asyncio.get_running_loop())
+    async with db.snapshot() as reader:
+        await reader.set_trace_callback(trace)
+
+    async def read() -> None:
+        async with db.snapshot():
+            pass
+
+    task.append(asyncio.create_task(read()))
+    with pytest.raises(asyncio.CancelledError):
+        await task[0]
+    await db.fetch_value("SELECT 1")  # the reader's thread has run what was queued
+    assert not db._reader.in_transaction, "a read transaction was left open"
+    async with db.snapshot() as reader:
+        await reader.set_trace_callback(None)
+    await increment(db)
+    async with db.snapshot() as reader, reader.execute("SELECT value FROM counter") as cursor:
+        assert tuple(await cursor.fetchone() or ()) == (1,)
+
+
+async def test_a_write_waits_for_another_process_then_times_out(tmp_path: Path) -> None:
+    """The writer's own wait keeps the busy timeout's meaning: it waits, then says so."""
+    path = tmp_path / "golden.db"
+    async with await Database.open(path, busy_timeout=0.3) as db:
+        await make_counter(db)
+        other = other_process(path)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            waiting = asyncio.create_task(increment(db))
+            await asyncio.sleep(0.1)
+            other.execute("COMMIT")
+            await waiting  # got the lock once it was free
+            other.execute("BEGIN IMMEDIATE")
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                await increment(db)
+            other.execute("COMMIT")
+        finally:
+            other.close()
+        assert not db._writer.in_transaction
+        assert await db.fetch_value("SELECT value FROM counter") == 1
 
 
 async def test_concurrent_writers_are_serialised(db: Database) -> None:
