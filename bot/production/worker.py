@@ -208,6 +208,7 @@ class DeliveryWorker:
         self._reported_at: dict[int, float] = {}
         self._updates: dict[int, Update] = {}
         self._next_recovery = 0.0  # time.monotonic() of the next look for dead claims
+        self.last_loop = time.monotonic()  # liveness: a stalled loop stops advancing this
 
     # ------------------------------------------------------------------ life cycle
 
@@ -295,6 +296,7 @@ class DeliveryWorker:
         self._next_recovery = 0.0  # starting is resuming: free dead processes' rows first
         try:
             while not self._stopping:
+                self.last_loop = time.monotonic()
                 self._changed.clear()
                 await self._recover_now_and_then()
                 free = self.config.max_in_flight - len(self._in_flight)
