@@ -21,7 +21,12 @@ from bot.cli.invite import NEEDED
 from bot.datapack.loader import PackError, load_pack
 from bot.settings import Settings
 from bot.store.migrate import latest_version
-from bot.store.preflight import StorageFault, check_database_file, check_storage
+from bot.store.preflight import (
+    StorageFault,
+    check_database_file,
+    check_storage,
+    read_only_uri,
+)
 
 Status = Literal["ok", "problem", "note"]
 
@@ -117,7 +122,7 @@ def subscriptions(settings: Settings) -> list[tuple[int, int, int | None]]:
     path = settings.database_path
     if not path.is_file():
         return []
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    conn = sqlite3.connect(read_only_uri(path), uri=True)
     try:
         rows = conn.execute(
             "SELECT guild_id, channel_id, role_id FROM guild_settings WHERE enabled = 1 "

@@ -84,8 +84,7 @@ def check_database_file(path: Path, *, latest_schema: int) -> int:
 
 def _inspect(path: Path) -> tuple[int, str | None]:
     """(user_version, first integrity problem or None), reading the file without changing it."""
-    # mode=ro: never creates or changes anything, but still sees a WAL the bot left behind.
-    uri = f"{path.resolve().as_uri()}?mode=ro"
+    uri = read_only_uri(path)
     try:
         conn = sqlite3.connect(uri, uri=True, isolation_level=None)
     except sqlite3.Error as exc:
@@ -99,6 +98,17 @@ def _inspect(path: Path) -> tuple[int, str | None]:
         return 0, str(exc)
     finally:
         conn.close()
+
+
+def read_only_uri(path: Path) -> str:
+    """A URI that reads ``path`` without creating or changing any file.
+
+    With a ``-wal`` beside it (a bot is running, or was killed) ``mode=ro`` reads through the
+    WAL. Without one, ``immutable=1``: a WAL-mode file opened with plain ``mode=ro`` would
+    get a fresh ``-wal`` and ``-shm`` created next to it.
+    """
+    wal = path.with_name(path.name + "-wal")
+    return f"{path.resolve().as_uri()}?{'mode=ro' if wal.exists() else 'immutable=1'}"
 
 
 def _check_writable(path: Path) -> None:

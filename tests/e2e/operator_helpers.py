@@ -1,0 +1,125 @@
+"""Run `python -m bot …` as an operator would: a subprocess, its own environment, and
+the working directory somewhere else than the project."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+SEEDS = REPO / "seeds"
+STORAGE_EXIT = 74
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def lines(self) -> list[str]:
+        return [line for line in self.stderr.splitlines() if line.strip()]
+
+    def one_line_error(self, code: int) -> str:
+        """The operator saw exactly one line, the exit code, and no traceback."""
+        assert "Traceback" not in self.stderr, self.stderr
+        assert self.code == code, (self.code, self.stderr)
+        assert len(self.lines) == 1, self.stderr
+        assert self.lines[0].startswith("error: "), self.stderr
+        return self.lines[0]
+
+
+def bot_env(database: Path, **extra: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DISCORD_", "DATABASE_", "SEEDS_", "BACKUP_", "LOG_", "HEARTBEAT_"))
+    }
+    env.update(
+        DATABASE_PATH=str(database),
+        SEEDS_DIR=str(SEEDS),
+        BACKUP_DIR=str(database.parent / "backups"),
+        HEARTBEAT_FILE=str(database.parent / "heartbeat"),
+        LOG_LEVEL="INFO",
+        PYTHONPATH=str(REPO),
+    )
+    env.update(extra)
+    return env
+
+
+def run_cli(
+    *args: str,
+    env: Mapping[str, str],
+    cwd: Path,
+    python: str = sys.executable,
+    timeout: float = 120,
+    **kwargs: Any,
+) -> Outcome:
+    done = subprocess.run(
+        [python, "-m", "bot", *args],
+        env=dict(env),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        **kwargs,
+    )
+    return Outcome(done.returncode, done.stdout, done.stderr)
+
+
+async def run_cli_async(
+    *args: str, env: Mapping[str, str], cwd: Path, timeout: float = 120
+) -> Outcome:
+    return await asyncio.to_thread(run_cli, *args, env=env, cwd=cwd, timeout=timeout)
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def tree(directory: Path) -> dict[str, str]:
+    """Every file under ``directory`` with its content hash: 'nothing written' in one value."""
+    return {
+        str(p.relative_to(directory)): digest(p)
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
+
+
+def row_counts(database: Path) -> dict[str, int]:
+    conn = sqlite3.connect(database)
+    try:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+    finally:
+        conn.close()
+
+
+def integrity(database: Path) -> str:
+    conn = sqlite3.connect(database)
+    try:
+        return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def copy_database(source: Path, target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    return target
