@@ -4,16 +4,19 @@ the working directory somewhere else than the project."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import shutil
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO / "seeds"
@@ -123,3 +126,31 @@ def copy_database(source: Path, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, target)
     return target
+
+
+@contextlib.contextmanager
+def read_only(path: Path) -> Iterator[None]:
+    """``path`` (a file or a directory) cannot be written by the bot.
+
+    Permission bits do not bind root, so as root a read-only bind mount of the path is used
+    (the kernel then refuses every write with EROFS, as on a read-only volume)."""
+    if os.geteuid() != 0:
+        mode = path.stat().st_mode
+        path.chmod(0o555 if path.is_dir() else 0o444)
+        try:
+            yield
+        finally:
+            path.chmod(mode)
+        return
+    bind = subprocess.run(["mount", "--bind", str(path), str(path)], capture_output=True)
+    if bind.returncode != 0:
+        pytest.skip(f"cannot bind-mount as root here: {bind.stderr.decode().strip()}")
+    try:
+        remount = subprocess.run(
+            ["mount", "-o", "remount,ro,bind", str(path)], capture_output=True, check=False
+        )
+        if remount.returncode != 0:
+            pytest.skip(f"cannot remount read-only here: {remount.stderr.decode().strip()}")
+        yield
+    finally:
+        subprocess.run(["umount", str(path)], check=False)

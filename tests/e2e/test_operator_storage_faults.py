@@ -20,6 +20,7 @@ from tests.e2e.operator_helpers import (
     Outcome,
     bot_env,
     copy_database,
+    read_only,
     run_cli,
     tree,
 )
@@ -56,34 +57,6 @@ def workdir() -> Iterator[Path]:
             with contextlib.suppress(OSError):
                 path.chmod(0o777 if path.is_dir() else 0o666)
         shutil.rmtree(directory, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def read_only(path: Path) -> Iterator[None]:
-    """``path`` (a file or a directory) cannot be written by the bot.
-
-    Permission bits do not bind root, so as root a read-only bind mount of the path is used
-    (the kernel then refuses every write with EROFS, as on a read-only volume)."""
-    if os.geteuid() != 0:
-        mode = path.stat().st_mode
-        path.chmod(0o555 if path.is_dir() else 0o444)
-        try:
-            yield
-        finally:
-            path.chmod(mode)
-        return
-    bind = subprocess.run(["mount", "--bind", str(path), str(path)], capture_output=True)
-    if bind.returncode != 0:
-        pytest.skip(f"cannot bind-mount as root here: {bind.stderr.decode().strip()}")
-    try:
-        remount = subprocess.run(
-            ["mount", "-o", "remount,ro,bind", str(path)], capture_output=True, check=False
-        )
-        if remount.returncode != 0:
-            pytest.skip(f"cannot remount read-only here: {remount.stderr.decode().strip()}")
-        yield
-    finally:
-        subprocess.run(["umount", str(path)], check=False)
 
 
 def attempt(command: str, database: Path, cwd: Path) -> Outcome:
