@@ -49,6 +49,11 @@ from .transport import (
 
 log = logging.getLogger(__name__)
 
+
+def log_ids(update_id: int, guild_id: int) -> dict[str, int]:
+    """Structured ids on a delivery log line (JSON logs carry them as fields)."""
+    return {"update_id": update_id, "guild_id": guild_id}
+
 ProgressCallback = Callable[[DeliveryCounts], Awaitable[None]]
 Clock = Callable[[], float]
 
@@ -382,6 +387,7 @@ class DeliveryWorker:
                 delivery.channel_id,
                 delivery.status,
                 delivery.attempts + 1,
+                extra=log_ids(delivery.update_id, delivery.guild_id),
             )
             await self._record_internal_error(delivery, key, exc)
         finally:
@@ -420,6 +426,7 @@ class DeliveryWorker:
             "update %s for guild %s was claimed by another worker while waiting; skipped",
             key.update_id,
             key.guild_id,
+            extra=log_ids(key.update_id, key.guild_id),
         )
         return False
 
@@ -480,6 +487,7 @@ class DeliveryWorker:
                     delivery.channel_id,
                     reason,
                     code,
+                    extra=log_ids(delivery.update_id, delivery.guild_id),
                 )
                 recorded = await repo.record_failed(
                     self.db,
@@ -539,6 +547,7 @@ class DeliveryWorker:
                 "could not record the failure of update %s to guild %s",
                 delivery.update_id,
                 delivery.guild_id,
+                extra=log_ids(delivery.update_id, delivery.guild_id),
             )
 
     # ------------------------------------------------------------------ crossposts
