@@ -151,10 +151,14 @@ async def test_second_bot_on_the_same_database_is_refused(
         outcome = await run_cli_async("run", env=env | {"LOG_LEVEL": "WARNING"}, cwd=tmp_path)
         line = outcome.one_line_error(75)
         assert f"pid {first.pid}" in line and str(database) in line
+        health = await run_cli_async("health", env=env, cwd=tmp_path)
+        assert health.code == 0 and "healthy" in health.stdout, health.stderr
     finally:
         first.terminate()
         await first.communicate()
     assert first.returncode == 0
+    stopped = await run_cli_async("health", env=env, cwd=tmp_path)
+    assert "stopped" in stopped.one_line_error(1)
 
 
 def test_env_example_documents_every_setting() -> None:
