@@ -54,6 +54,7 @@ def log_ids(update_id: int, guild_id: int) -> dict[str, int]:
     """Structured ids on a delivery log line (JSON logs carry them as fields)."""
     return {"update_id": update_id, "guild_id": guild_id}
 
+
 ProgressCallback = Callable[[DeliveryCounts], Awaitable[None]]
 Clock = Callable[[], float]
 

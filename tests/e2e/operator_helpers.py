@@ -81,10 +81,9 @@ def run_cli(
     return Outcome(done.returncode, done.stdout, done.stderr)
 
 
-async def run_cli_async(
-    *args: str, env: Mapping[str, str], cwd: Path, timeout: float = 120
-) -> Outcome:
-    return await asyncio.to_thread(run_cli, *args, env=env, cwd=cwd, timeout=timeout)
+async def run_cli_async(*args: str, env: Mapping[str, str], cwd: Path) -> Outcome:
+    """`run_cli` off the event loop, so the double in this process keeps answering."""
+    return await asyncio.to_thread(run_cli, *args, env=env, cwd=cwd)
 
 
 def digest(path: Path) -> str:

@@ -33,7 +33,9 @@ from tests.e2e.operator_helpers import (
 )
 
 
-async def subscribe_forever(db: Database, stop: asyncio.Event, written: list[int]) -> None:
+async def subscribe_forever(
+    db: Database, stop: asyncio.Event, written: list[int], warm: asyncio.Event
+) -> None:
     guild = 1_000_000
     while not stop.is_set():
         guild += 1
@@ -47,6 +49,8 @@ async def subscribe_forever(db: Database, stop: asyncio.Event, written: list[int
             now=time.time(),
         )
         written.append(guild)
+        if len(written) >= 50:
+            warm.set()
 
 
 async def test_backup_while_writing_then_restore_elsewhere(tmp_path: Path) -> None:
@@ -55,11 +59,10 @@ async def test_backup_while_writing_then_restore_elsewhere(tmp_path: Path) -> No
     assert run_cli("seed", env=env, cwd=tmp_path).code == 0
 
     db = await Database.open(database)
-    stop, written = asyncio.Event(), []
-    writer = asyncio.create_task(subscribe_forever(db, stop, written))
+    stop, warm, written = asyncio.Event(), asyncio.Event(), []
+    writer = asyncio.create_task(subscribe_forever(db, stop, written, warm))
     try:
-        while len(written) < 50:
-            await asyncio.sleep(0.01)
+        await asyncio.wait_for(warm.wait(), 60)
         before = len(written)
         backup = tmp_path / "copy.sqlite3"
         outcome = await run_cli_async("backup", str(backup), env=env, cwd=tmp_path)
@@ -167,9 +170,7 @@ async def test_doctor_finds_each_seeded_fault(double: DiscordDouble, tmp_path: P
     people = next(p for p in pack.glob("*.yaml") if "people:" in p.read_text())
     people.write_text(people.read_text().replace("people:", "persons:", 1))
     with read_only(database.parent):
-        outcome = await run_cli_async(
-            "doctor", env=env | {"SEEDS_DIR": str(pack)}, cwd=tmp_path
-        )
+        outcome = await run_cli_async("doctor", env=env | {"SEEDS_DIR": str(pack)}, cwd=tmp_path)
     assert outcome.code == 1, outcome.stderr
     report = outcome.stdout
     assert "Traceback" not in outcome.stderr

@@ -32,9 +32,7 @@ def production_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return venv / "bin" / "python"
 
 
-async def start(
-    python: Path, env: dict[str, str], cwd: Path
-) -> asyncio.subprocess.Process:
+async def start(python: Path, env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
         str(python),
         "-m",

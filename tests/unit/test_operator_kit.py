@@ -16,7 +16,9 @@ from bot.store.backup import backup_name, prune_backups
 
 
 def test_json_lines_carry_the_delivery_ids() -> None:
-    record = logging.LogRecord("bot.production.worker", logging.WARNING, "", 0, "x %s", ("y",), None)
+    record = logging.LogRecord(
+        "bot.production.worker", logging.WARNING, "", 0, "x %s", ("y",), None
+    )
     record.__dict__.update(log_ids(7, 42))
     entry = json.loads(JsonLines().format(record))
     assert entry["message"] == "x y"
