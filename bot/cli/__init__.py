@@ -50,12 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings: Settings | None = None
     try:
         settings = load_settings()
-        setup_logging(
-            settings.log_level_number,
-            secrets=[settings.discord_token.get_secret_value()] if settings.discord_token else [],
-            log_file=settings.log_file,
-            json_lines=settings.log_format == "json",
-        )
+        _logging(settings)
         return _dispatch(args, settings)
     except SettingsError as exc:
         missing_token = args.command in {"run", "sync"} and "DISCORD_TOKEN" in str(exc)
@@ -73,6 +68,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(describe_sqlite_error(where, exc), exitcodes.STORAGE)
     except KeyboardInterrupt:
         return exitcodes.INTERRUPTED
+
+
+def _logging(settings: Settings) -> None:
+    try:
+        setup_logging(
+            settings.log_level_number,
+            secrets=[settings.discord_token.get_secret_value()] if settings.discord_token else [],
+            log_file=settings.log_file,
+            json_lines=settings.log_format == "json",
+        )
+    except OSError as exc:
+        raise CommandFailed(
+            f"LOG_FILE: cannot write {settings.log_file} ({exc.strerror}); point LOG_FILE at a "
+            "writable place (e.g. data/logs/bot.log) or leave it empty",
+            exitcodes.CONFIG,
+        ) from None
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:

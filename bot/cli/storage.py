@@ -62,5 +62,5 @@ def run_restore(settings: Settings, backup: Path) -> str:
         latest_schema=latest_version(),
         backup_dir=settings.backup_dir,
     )
-    kept = f"; the previous database was saved as {safety.path}" if safety else ""
+    kept = f"; the database it replaced was saved as {safety.path}" if safety else ""
     return f"restored {backup} into {settings.database_path} (schema version {version}){kept}"

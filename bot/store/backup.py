@@ -15,6 +15,7 @@ import fcntl
 import logging
 import os
 import re
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -154,6 +155,24 @@ def run_lock(database: Path, purpose: str) -> Iterator[None]:
 # ---------------------------------------------------------------------------------- restore
 
 
+def _keep_current(database: Path, backup_dir: Path) -> BackupResult | None:
+    """Save the database about to be replaced: a checked backup if it is sound, else its raw
+    bytes (with any WAL beside it) as ``…-damaged``, so a restore never destroys anything."""
+    if database.stat().st_size == 0:
+        return None
+    try:
+        return backup_database(database, backup_dir / backup_name("before-restore"))
+    except StorageFault:
+        target = backup_dir / backup_name("damaged")
+        backup_dir.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal"):
+            source = database.with_name(database.name + suffix)
+            if source.exists():
+                shutil.copyfile(source, target.with_name(target.name + suffix))
+        log.warning("the database being replaced is damaged; its bytes are kept in %s", target)
+        return BackupResult(target, target.stat().st_size, 0)
+
+
 def restore_database(
     backup: Path, database: Path, *, latest_schema: int, backup_dir: Path
 ) -> tuple[BackupResult | None, int]:
@@ -165,11 +184,10 @@ def restore_database(
     if not backup.is_file():
         raise StorageFault(f"no backup file at {backup}; give the path of a backup to restore")
     version = check_database_file(backup, latest_schema=latest_schema)
-    check_storage(database, latest_schema=latest_schema + 10**6)  # writable; any version
+    # Only where it goes: the current file may well be damaged (that is why one restores).
+    check_storage(database, latest_schema=latest_schema, inspect=False)
     with run_lock(database, "restore a backup"):
-        safety = None
-        if database.is_file() and database.stat().st_size > 0:
-            safety = backup_database(database, backup_dir / backup_name("before-restore"))
+        safety = _keep_current(database, backup_dir) if database.is_file() else None
         partial = database.with_name(f".{database.name}.restoring")
         try:
             _copy(backup, partial, readonly_source=True)

@@ -28,15 +28,20 @@ class StorageFault(StoreError):
     """The database cannot be used; ``str()`` is one line: what, which path, what to do."""
 
 
-def check_storage(path: Path, *, latest_schema: int, must_write: bool = True) -> None:
-    """Raise :class:`StorageFault` if ``path`` cannot be opened (and written) as our database."""
+def check_storage(
+    path: Path, *, latest_schema: int, must_write: bool = True, inspect: bool = True
+) -> None:
+    """Raise :class:`StorageFault` if ``path`` cannot be opened (and written) as our database.
+
+    ``inspect=False`` skips the checks of an existing file's content (a restore replaces it).
+    """
     if path.is_dir():
         raise StorageFault(
             f"DATABASE_PATH {path} is a directory; set DATABASE_PATH to a file inside it, "
             f"e.g. {path / 'goldenhour.sqlite3'}"
         )
     _check_parents(path)
-    if path.exists():
+    if inspect and path.exists():
         check_database_file(path, latest_schema=latest_schema)
     if must_write:
         _check_writable(path)

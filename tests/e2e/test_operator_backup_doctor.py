@@ -180,3 +180,21 @@ async def test_doctor_finds_each_seeded_fault(double: DiscordDouble, tmp_path: P
     assert any("data pack" in p and str(pack) in p for p in problems), report
     assert any("missing Send Messages" in p for p in problems), report
     assert "3 problem(s) found" in report
+
+
+def test_restore_replaces_a_damaged_database_and_keeps_its_bytes(tmp_path: Path) -> None:
+    database = tmp_path / "gh.sqlite3"
+    env = bot_env(database)
+    assert run_cli("seed", env=env, cwd=tmp_path).code == 0
+    backup = tmp_path / "good.sqlite3"
+    assert run_cli("backup", str(backup), env=env, cwd=tmp_path).code == 0
+    damaged = b"SQLite format 3\x00" + b"\xff" * 8000
+    database.write_bytes(damaged)
+    assert run_cli("migrate", env=env, cwd=tmp_path).code == 74  # the fault an operator meets
+
+    outcome = run_cli("restore", str(backup), env=env, cwd=tmp_path)
+    assert outcome.code == 0, outcome.stderr
+    assert integrity(database) == "ok"
+    assert row_counts(database) == row_counts(backup)
+    kept = list((tmp_path / "backups").glob("goldenhour-*-damaged.sqlite3"))
+    assert [k.read_bytes() for k in kept] == [damaged]

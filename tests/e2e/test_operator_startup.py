@@ -66,13 +66,13 @@ async def test_production_install_runs_from_another_directory(
         DATABASE_PATH="data/gh.sqlite3",
         BACKUP_DIR="data/backups",
         HEARTBEAT_FILE="data/heartbeat",
-        LOG_FILE="logs/bot.log",
+        LOG_FILE="data/logs/bot.log",
     )
     env.pop("PYTHONPATH")  # the installed package, not the checkout on the path
     env["SEEDS_DIR"] = str(REPO / "seeds")
     process = await start(production_python, env, elsewhere)
     try:
-        log_file = home / "logs" / "bot.log"
+        log_file = home / "data" / "logs" / "bot.log"
         deadline = asyncio.get_running_loop().time() + 90
         while "Logged in as" not in (log_file.read_text() if log_file.exists() else ""):
             assert process.returncode is None, "the bot exited early"
