@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import math
 import os
 import time
 from collections.abc import AsyncIterator
@@ -42,19 +41,25 @@ class Beat:
     reason: str
 
 
-def assess(bot: commands.Bot, now: float, down_since: float | None) -> tuple[bool, str]:
+def assess(
+    bot: commands.Bot,
+    now: float,
+    down_since: float | None,
+    *,
+    gateway_grace: float = GATEWAY_GRACE,
+    worker_stalled_after: float = WORKER_STALLED_AFTER,
+) -> tuple[bool, str]:
     """(healthy, reason) from what the process can see of itself."""
-    gateway_up = bot.is_ready() and not bot.is_closed() and math.isfinite(bot.latency)
-    if not gateway_up and down_since is not None and now - down_since > GATEWAY_GRACE:
+    if down_since is not None and now - down_since > gateway_grace:
         return False, f"gateway disconnected for {now - down_since:.0f} s"
     worker: Any = getattr(bot.get_cog(DESK_COG), "worker", None)
     if worker is not None:
         if not worker.running:
             return False, "delivery worker is not running"
-        idle = time.monotonic() - worker.last_loop
-        if idle > WORKER_STALLED_AFTER:
+        idle = now - worker.last_loop
+        if idle > worker_stalled_after:
             return False, f"delivery worker stalled for {idle:.0f} s"
-    return True, "ok" if gateway_up else "gateway reconnecting"
+    return True, "ok" if down_since is None else "gateway reconnecting"
 
 
 def write_beat(path: Path, beat: Beat) -> None:
@@ -85,21 +90,45 @@ def read_beat(path: Path, now: float | None = None) -> tuple[bool, str]:
 
 
 class Liveness:
-    def __init__(self, bot: commands.Bot, path: Path, every: float = BEAT_EVERY) -> None:
+    """Follows the gateway through discord.py's connect/disconnect events and writes a beat
+    every ``every`` seconds while :meth:`running`."""
+
+    def __init__(
+        self,
+        bot: commands.Bot,
+        path: Path,
+        *,
+        every: float = BEAT_EVERY,
+        gateway_grace: float = GATEWAY_GRACE,
+        worker_stalled_after: float = WORKER_STALLED_AFTER,
+    ) -> None:
         self.bot = bot
         self.path = path
         self.every = every
-        self._down_since: float | None = time.monotonic()
+        self.gateway_grace = gateway_grace
+        self.worker_stalled_after = worker_stalled_after
+        # Not connected yet counts as down from now: the grace covers a normal start.
+        self.down_since: float | None = None if bot.is_ready() else time.monotonic()
         self._last_reason = ""
+        for event in ("on_connect", "on_ready", "on_resumed"):
+            bot.add_listener(self._gateway_up, event)
+        bot.add_listener(self._gateway_down, "on_disconnect")
+
+    async def _gateway_up(self) -> None:
+        self.down_since = None
+
+    async def _gateway_down(self) -> None:
+        if self.down_since is None:
+            self.down_since = time.monotonic()
 
     def beat(self) -> Beat:
-        now = time.monotonic()
-        gateway_up = self.bot.is_ready() and math.isfinite(self.bot.latency)
-        if gateway_up:
-            self._down_since = None
-        elif self._down_since is None:
-            self._down_since = now
-        healthy, reason = assess(self.bot, now, self._down_since)
+        healthy, reason = assess(
+            self.bot,
+            time.monotonic(),
+            self.down_since,
+            gateway_grace=self.gateway_grace,
+            worker_stalled_after=self.worker_stalled_after,
+        )
         if reason != self._last_reason and not healthy:
             log.warning("liveness: %s", reason)
         self._last_reason = reason

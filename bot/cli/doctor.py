@@ -177,8 +177,10 @@ async def _channel_finding(
         return Finding(check, "problem", f"Discord answered {exc.status}: {exc.text}")
     name = f"#{channel.get('name', channel_id)} in {guild.get('name', guild_id)}"
     perms = effective_permissions(guild, member, channel)
-    needed = list(CHANNEL_NEEDS) + (["manage_roles"] if role_id is not None else [])
-    missing = [p for p in needed if not getattr(perms, p)]
+    missing = [p for p in CHANNEL_NEEDS if not getattr(perms, p)]
+    # Giving out a role is a server-wide permission: channel overwrites do not count.
+    if role_id is not None and not effective_permissions(guild, member, None).manage_roles:
+        missing.append("manage_roles")
     if not missing:
         return Finding(check, "ok", f"{name}: every permission the bot needs")
     why = dict(NEEDED)
@@ -192,10 +194,11 @@ async def _channel_finding(
 
 
 def effective_permissions(
-    guild: Mapping[str, Any], member: Mapping[str, Any], channel: Mapping[str, Any]
+    guild: Mapping[str, Any], member: Mapping[str, Any], channel: Mapping[str, Any] | None
 ) -> discord.Permissions:
     """Discord's documented algorithm: @everyone + roles, then overwrites (@everyone, roles
-    together, the member), Administrator and ownership override everything."""
+    together, the member), Administrator and ownership override everything. Without a
+    channel: the server-wide permissions."""
     user_id = str(member["user"]["id"])
     if str(guild.get("owner_id")) == user_id:
         return discord.Permissions.all()
@@ -206,6 +209,8 @@ def effective_permissions(
         value |= roles.get(role_id, 0)
     if value & discord.Permissions(administrator=True).value:
         return discord.Permissions.all()
+    if channel is None:
+        return discord.Permissions(value)
     overwrites = {str(o["id"]): o for o in channel.get("permission_overwrites", [])}
     everyone = overwrites.get(str(guild["id"]))
     if everyone:

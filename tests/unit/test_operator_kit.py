@@ -67,3 +67,27 @@ def test_heartbeat_verdicts(tmp_path: Path) -> None:
     write_beat(path, Beat(time.time(), False, "delivery worker stalled for 300 s"))
     healthy, line = read_beat(path)
     assert not healthy and "stalled" in line
+
+
+def test_effective_permissions_follow_discords_order() -> None:
+    from bot.cli.doctor import effective_permissions
+
+    view, send = 1 << 10, 1 << 11
+    guild = {
+        "id": "1",
+        "owner_id": "99",
+        "roles": [{"id": "1", "permissions": str(view | send)}, {"id": "5", "permissions": "0"}],
+    }
+    member = {"user": {"id": "7"}, "roles": ["5"]}
+    deny_everyone = {"id": "1", "type": 0, "allow": "0", "deny": str(send)}
+    allow_role = {"id": "5", "type": 0, "allow": str(send), "deny": "0"}
+    deny_member = {"id": "7", "type": 1, "allow": "0", "deny": str(view)}
+    assert effective_permissions(guild, member, {"permission_overwrites": []}).send_messages
+    channel = {"permission_overwrites": [deny_everyone]}
+    assert not effective_permissions(guild, member, channel).send_messages
+    channel = {"permission_overwrites": [deny_everyone, allow_role]}
+    assert effective_permissions(guild, member, channel).send_messages
+    channel = {"permission_overwrites": [deny_everyone, allow_role, deny_member]}
+    assert not effective_permissions(guild, member, channel).view_channel
+    owner = {"user": {"id": "99"}, "roles": []}
+    assert effective_permissions(guild, owner, channel).administrator
