@@ -4,6 +4,7 @@ stops, and `python -m bot health` says so in one line; periodic backups keep BAC
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 from discord_double import DiscordDouble
@@ -14,10 +15,15 @@ from tests.e2e.golden import Golden
 from tests.e2e.operator_helpers import bot_env, integrity, run_cli_async
 
 
-async def wait_until(predicate: object, within: float = 30) -> None:
-    async with asyncio.timeout(within):
-        while not predicate():  # type: ignore[operator]
-            await asyncio.sleep(0.05)
+async def wait_until(predicate: Callable[[], bool], within: float = 30) -> None:
+    """Poll a condition another part of the system changes (no event to wait on)."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        if predicate():
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError("condition not met")
+        await asyncio.sleep(0.05)
 
 
 async def test_heartbeat_goes_unhealthy_when_the_gateway_stays_down(
