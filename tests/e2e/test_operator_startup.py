@@ -166,3 +166,46 @@ def test_env_example_documents_every_setting() -> None:
     for name in Settings.model_fields:
         assert f"{name.upper()}=" in documented, f"{name.upper()} missing from .env.example"
     assert "GOLDENHOUR_HOME=" in documented
+
+
+def test_an_old_python_is_refused_in_one_line(tmp_path: Path) -> None:
+    old = tmp_path / "python3.10"
+    old.write_text(
+        '#!/bin/sh\nif [ "$1" = "-V" ]; then echo "Python 3.10.13"; exit 0; fi\nexit 1\n'
+    )
+    old.chmod(0o755)
+    venv = tmp_path / "venv"
+    done = subprocess.run(
+        ["make", "-s", "-C", str(REPO), "install", f"VENV={venv}", f"PYTHON={old}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode != 0
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "needs Python 3.11 or newer" in errors[0], done.stderr
+    assert "is Python 3.10.13" in errors[0]
+    assert "Traceback" not in done.stderr and not venv.exists()
+
+
+def test_a_broken_venv_is_rebuilt(tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").symlink_to(tmp_path / "python-that-was-removed")
+    done = subprocess.run(
+        ["make", "-C", str(REPO), "install", f"VENV={venv}", f"PYTHON={sys.executable}"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Rebuilding the broken virtual environment" in done.stdout
+    version = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import bot.cli, discord; print('ok')"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert version.stdout.strip() == "ok", version.stderr
