@@ -209,3 +209,19 @@ def test_a_broken_venv_is_rebuilt(tmp_path: Path) -> None:
         check=False,
     )
     assert version.stdout.strip() == "ok", version.stderr
+
+
+def test_invite_prints_the_link_with_the_needed_permissions(tmp_path: Path) -> None:
+    from tests.e2e.operator_helpers import run_cli
+
+    env = bot_env(tmp_path / "gh.sqlite3", DISCORD_TOKEN="MTIzNDU2Nzg5.abc.def")
+    outcome = run_cli("invite", env=env, cwd=tmp_path)
+    assert outcome.code == 0, outcome.stderr
+    link = outcome.stdout.splitlines()[0]
+    assert link.startswith("https://discord.com/oauth2/authorize?client_id=123456789")
+    assert "permissions=268520448" in link and "applications.commands" in link
+    assert not (tmp_path / "gh.sqlite3").exists()  # works before the first start
+    explicit = run_cli("invite", "--client-id", "42", env=bot_env(tmp_path / "x"), cwd=tmp_path)
+    assert "client_id=42" in explicit.stdout
+    missing = run_cli("invite", env=bot_env(tmp_path / "x"), cwd=tmp_path)
+    assert "--client-id" in missing.one_line_error(78)

@@ -91,3 +91,24 @@ def test_effective_permissions_follow_discords_order() -> None:
     assert not effective_permissions(guild, member, channel).view_channel
     owner = {"user": {"id": "99"}, "roles": []}
     assert effective_permissions(guild, owner, channel).administrator
+
+
+def test_a_full_database_is_described_in_one_line(tmp_path: Path) -> None:
+    """SQLITE_FULL raised for real (PRAGMA max_page_count), as the disk filling up mid-run."""
+    import sqlite3
+
+    import pytest
+
+    from bot.store.preflight import describe_sqlite_error
+
+    path = tmp_path / "full.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (x BLOB)")
+    conn.execute("PRAGMA max_page_count = 8")
+    with pytest.raises(sqlite3.OperationalError) as info:
+        for _ in range(100):
+            conn.execute("INSERT INTO t VALUES (zeroblob(4096))")
+    conn.close()
+    line = describe_sqlite_error(path, info.value)
+    assert "\n" not in line and str(path) in line
+    assert "is full" in line and "free some space" in line
