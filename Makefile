@@ -27,17 +27,23 @@ $(RUNTIME): requirements.lock pyproject.toml double/pyproject.toml | python-chec
 		rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 	$(PIP) install -r requirements.lock
 	$(PIP) install --no-deps -e . -e ./double
+	@$(BIN)/python -m pip check >/dev/null || { $(BIN)/python -m pip check >&2; \
+		echo "error: requirements.lock no longer matches pyproject.toml; run: make lock" >&2; exit 1; }
 	@touch $(RUNTIME)
 
 $(STAMP): $(RUNTIME) requirements-dev.lock
 	$(PIP) install -r requirements-dev.lock
+	@$(BIN)/python -m pip check >/dev/null || { $(BIN)/python -m pip check >&2; \
+		echo "error: requirements-dev.lock no longer matches pyproject.toml; run: make lock" >&2; exit 1; }
 	@touch $(STAMP)
 
 ## install: the production install: runtime dependencies only, from requirements.lock
 install: $(RUNTIME)
 
 ## lock: re-resolve requirements.lock and requirements-dev.lock after editing pyproject.toml
-lock: $(STAMP)
+lock: | python-check
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install uv==0.13.9
 	$(BIN)/uv pip compile pyproject.toml -q --python-version 3.11 --generate-hashes -o requirements.lock
 	$(BIN)/uv pip compile pyproject.toml double/pyproject.toml -q --extra dev --python-version 3.11 --generate-hashes -o requirements-dev.lock
 
