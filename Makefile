@@ -45,7 +45,7 @@ lock: | python-check
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) install uv==0.13.9
 	$(BIN)/uv pip compile pyproject.toml -q --python-version 3.11 --generate-hashes -o requirements.lock
-	$(BIN)/uv pip compile pyproject.toml double/pyproject.toml -q --extra dev --python-version 3.11 --generate-hashes -o requirements-dev.lock
+	$(BIN)/uv pip compile pyproject.toml double/pyproject.toml -c requirements.lock -q --extra dev --python-version 3.11 --generate-hashes -o requirements-dev.lock
 
 ## run: connect to Discord with DISCORD_TOKEN; without a token, open the offline console
 run: $(RUNTIME)
