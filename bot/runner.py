@@ -1,5 +1,9 @@
-"""Start-up and shutdown: open the database, build the services, run the client, and
-close everything in order on SIGINT/SIGTERM."""
+"""Start-up and shutdown: check the storage, open the database, build the services, log in,
+run the client, and close everything in order on SIGINT/SIGTERM.
+
+Every fault an operator can meet before the bot is up (storage, token, network) is raised as
+:class:`~bot.cli.exitcodes.CommandFailed`: one line and an exit code, never a traceback.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +11,31 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sqlite3
 from collections.abc import AsyncIterator
 
+import aiohttp
+import discord
+
 from bot.app import GoldenHourBot
+from bot.cli import exitcodes
+from bot.cli.exitcodes import CommandFailed
+from bot.cli.invite import invite_url
 from bot.discord_endpoints import point_discord_at
 from bot.i18n.catalogue import Catalogue
+from bot.liveness import Liveness, periodic_backups
 from bot.services import FactIndex, Services
 from bot.settings import Settings
+from bot.store.backup import run_lock
 from bot.store.database import Database
 from bot.store.facts import load_pack_from_db
-from bot.store.migrate import migrate
+from bot.store.migrate import latest_version, migrate
+from bot.store.preflight import check_storage, describe_sqlite_error
 from bot.store.seeding import ensure_seeded
 
 log = logging.getLogger(__name__)
+
+PROBE_KEY = "last_start"
 
 
 @contextlib.asynccontextmanager
@@ -27,7 +43,7 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
     """Migrated, seeded database + in-memory fact index; the database is closed on exit."""
     db = await Database.open(settings.database_path)
     try:
-        version = await migrate(db)
+        version = await migrate(db, backup_dir=settings.backup_dir)
         log.info("database %s at schema version %d", settings.database_path, version)
         await ensure_seeded(db, settings.seeds_dir)
         facts = FactIndex.build(await load_pack_from_db(db))
@@ -56,22 +72,92 @@ def _request_close(bot: GoldenHourBot, signum: int) -> None:
     bot.shutdown_task = task  # keep a strong reference until it finishes
 
 
+async def probe_write(db: Database) -> None:
+    """One committed write before connecting to Discord: a full disk or a read-only file
+    shows up now, as one line, rather than at the first /setup."""
+    from bot.store.meta import MetaTable
+
+    await MetaTable(db).set(PROBE_KEY, discord.utils.utcnow().isoformat())
+
+
+async def login(bot: GoldenHourBot, token: str, settings: Settings) -> None:
+    """``bot.login`` with the two faults an operator can fix named in one line each."""
+    where = settings.discord_api_base or "https://discord.com/api"
+    try:
+        await bot.login(token)
+    except discord.LoginFailure:
+        raise CommandFailed(
+            "Discord rejected DISCORD_TOKEN (401 Unauthorized); copy the token again from "
+            "https://discord.com/developers/applications → your app → Bot → Reset Token "
+            "and put it in .env",
+            exitcodes.TOKEN_REJECTED,
+        ) from None
+    except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+        raise CommandFailed(
+            f"cannot reach Discord at {where} ({type(exc).__name__}: {exc}); check the "
+            "network, DNS and firewall, then start again",
+            exitcodes.UNAVAILABLE,
+        ) from None
+    except discord.HTTPException as exc:
+        raise CommandFailed(
+            f"Discord answered {exc.status} at login ({exc.text or 'no detail'}); "
+            "it may be down: see https://discordstatus.com and start again later",
+            exitcodes.UNAVAILABLE,
+        ) from None
+
+
+def announce_ready(bot: GoldenHourBot) -> None:
+    """'Logged in as … in N servers (M shards)' and the invite link, on every READY."""
+
+    async def on_ready() -> None:
+        shards = bot.shard_count or 1
+        log.info(
+            "Logged in as %s in %d servers (%d shard%s)",
+            bot.user,
+            len(bot.guilds),
+            shards,
+            "" if shards == 1 else "s",
+        )
+        if bot.application_id is not None:
+            log.info("Invite link: %s", invite_url(bot.application_id))
+
+    bot.add_listener(on_ready, "on_ready")
+
+
 async def run_bot(settings: Settings, token: str) -> None:
+    check_storage(settings.database_path, latest_schema=latest_version())
+    with run_lock(settings.database_path, "start a second bot on it"):
+        await _run_locked(settings, token)
+    log.info("stopped cleanly")
+
+
+async def _run_locked(settings: Settings, token: str) -> None:
     configure_endpoints(settings)
-    async with open_services(settings) as services:
+    async with contextlib.AsyncExitStack() as stack:
+        try:
+            services = await stack.enter_async_context(open_services(settings))
+            await probe_write(services.db)
+        except sqlite3.Error as exc:
+            raise CommandFailed(
+                describe_sqlite_error(settings.database_path, exc), exitcodes.STORAGE
+            ) from None
         bot = GoldenHourBot(services)
+        announce_ready(bot)
         async with bot:
             install_shutdown_signals(bot)
-            await bot.start(token)
-    log.info("stopped cleanly")
+            await login(bot, token, settings)
+            liveness = Liveness(bot, settings.heartbeat_file)
+            async with liveness.running(), periodic_backups(settings):
+                await bot.connect(reconnect=True)
 
 
 async def force_sync(settings: Settings, token: str) -> None:
     """Log in over HTTP only (no gateway), sync every scope, log out."""
+    check_storage(settings.database_path, latest_schema=latest_version())
     configure_endpoints(settings)
     async with open_services(settings) as services:
         bot = GoldenHourBot(services, sync_on_start=False)
         async with bot:
-            await bot.login(token)
+            await login(bot, token, settings)
             for result in await bot.sync_commands(force=True):
                 print(f"synced {result.commands} commands to {result.scope}")

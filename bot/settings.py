@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -37,13 +38,24 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+HOME_VARIABLE = "GOLDENHOUR_HOME"
+
+
+def project_home() -> Path:
+    """Where relative paths and ``.env`` are found: ``$GOLDENHOUR_HOME``, else the project
+    directory (the one holding the ``bot`` package and ``seeds/``) — never the current one."""
+    configured = os.environ.get(HOME_VARIABLE, "").strip()
+    if configured:
+        return Path(configured).expanduser().resolve()
+    return Path(__file__).resolve().parents[1]
+
+
 class SettingsError(Exception):
     """A setting is missing or invalid; ``str()`` is one line that names the variable."""
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_file=".env",
         env_file_encoding="utf-8",
         extra="ignore",
         frozen=True,
@@ -57,6 +69,16 @@ class Settings(BaseSettings):
     admin_guild_id: int | None = Field(default=None, gt=0)
     dev_guild_id: int | None = Field(default=None, gt=0)
     log_level: LogLevel = "INFO"
+    # Logs go to stderr; LOG_FILE adds a rotating file, LOG_FORMAT=json makes both JSON lines.
+    log_file: Path | None = None
+    log_format: Literal["text", "json"] = "text"
+    # `python -m bot backup` writes here; migrations leave a copy here first.
+    backup_dir: Path = Path("data/backups")
+    # Periodic backups while the bot runs (0 = off) and how many of them to keep.
+    backup_interval_hours: float = Field(default=0, ge=0)
+    backup_keep: int = Field(default=7, ge=1)
+    # Touched while the gateway is up and the delivery worker alive; `python -m bot health`.
+    heartbeat_file: Path = Path("data/heartbeat")
     # Where discord.py connects. Unset = Discord itself; set for the local double or an
     # HTTP/gateway proxy in front of Discord.
     discord_api_base: str | None = Field(default=None, pattern=r"^https?://\S+$")
@@ -112,6 +134,29 @@ class Settings(BaseSettings):
         # looks for, is the stripped value.
         return value.strip() if isinstance(value, str) else value
 
+    @field_validator("log_file", mode="before")
+    @classmethod
+    def _blank_path_is_unset(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator(
+        "database_path", "seeds_dir", "log_file", "backup_dir", "heartbeat_file", mode="after"
+    )
+    @classmethod
+    def _under_home(cls, value: Path | None) -> Path | None:
+        # Relative to the project (or GOLDENHOUR_HOME), never to wherever the command ran.
+        if value is None:
+            return None
+        value = value.expanduser()
+        return value if value.is_absolute() else project_home() / value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: Any) -> Any:
@@ -135,6 +180,7 @@ class Settings(BaseSettings):
 
 def load_settings(**overrides: Any) -> Settings:
     """Build the settings; invalid values raise :class:`SettingsError` with one clear line."""
+    overrides.setdefault("_env_file", project_home() / ".env")
     try:
         return Settings(**overrides)
     except ValidationError as exc:

@@ -61,6 +61,12 @@ from .transport import (
 
 log = logging.getLogger(__name__)
 
+
+def log_ids(update_id: int, guild_id: int) -> dict[str, int]:
+    """Structured ids on a delivery log line (JSON logs carry them as fields)."""
+    return {"update_id": update_id, "guild_id": guild_id}
+
+
 ProgressCallback = Callable[[DeliveryCounts], Awaitable[None]]
 Clock = Callable[[], float]
 
@@ -228,6 +234,7 @@ class DeliveryWorker:
         self._reported_at: dict[int, float] = {}
         self._updates: dict[int, Update] = {}
         self._next_recovery = 0.0  # time.monotonic() of the next look for dead claims
+        self.last_loop = time.monotonic()  # liveness: a stalled loop stops advancing this
 
     # ------------------------------------------------------------------ life cycle
 
@@ -315,6 +322,7 @@ class DeliveryWorker:
         self._next_recovery = 0.0  # starting is resuming: free dead processes' rows first
         try:
             while not self._stopping:
+                self.last_loop = time.monotonic()
                 self._changed.clear()
                 await self._recover_now_and_then()
                 free = self.config.max_in_flight - len(self._in_flight)
@@ -400,6 +408,7 @@ class DeliveryWorker:
                 delivery.channel_id,
                 delivery.status,
                 delivery.attempts + 1,
+                extra=log_ids(delivery.update_id, delivery.guild_id),
             )
             await self._record_internal_error(delivery, key, exc)
         finally:
@@ -552,6 +561,7 @@ class DeliveryWorker:
             "update %s for guild %s was claimed by another worker while waiting; skipped",
             key.update_id,
             key.guild_id,
+            extra=log_ids(key.update_id, key.guild_id),
         )
         return False
 
@@ -610,6 +620,7 @@ class DeliveryWorker:
                     delivery.channel_id,
                     reason,
                     code,
+                    extra=log_ids(delivery.update_id, delivery.guild_id),
                 )
                 recorded = await repo.record_failed(
                     self.db,
@@ -671,6 +682,7 @@ class DeliveryWorker:
                 "could not record the failure of update %s to guild %s",
                 delivery.update_id,
                 delivery.guild_id,
+                extra=log_ids(delivery.update_id, delivery.guild_id),
             )
 
     # ------------------------------------------------------------------ crossposts

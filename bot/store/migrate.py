@@ -8,13 +8,16 @@ Never edit a migration that has shipped; add the next number instead.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
+from bot.store.backup import backup_database, backup_name
 from bot.store.database import Database, StoreError
 
 log = logging.getLogger(__name__)
@@ -77,12 +80,16 @@ async def migrate(
     target: int | None = None,
     *,
     migrations: Sequence[Migration] | None = None,
+    backup_dir: Path | None = None,
 ) -> int:
     """Apply pending migrations up to ``target`` (default: latest); returns the new version.
 
     Refuses a database newer than the code (running old code on it could corrupt data) and
     a ``target`` below the current version (there are no down-migrations). ``migrations``
     replaces the shipped files (tests); it must be numbered 1, 2, 3 …
+
+    With ``backup_dir``, a database that already holds data is backed up there (SQLite's
+    online backup) before the first pending migration runs.
     """
     migrations = available_migrations() if migrations is None else _in_sequence(migrations)
     latest = migrations[-1].version if migrations else 0
@@ -97,9 +104,17 @@ async def migrate(
             f"database {db.path} is at schema version {version}, above the requested {wanted}; "
             "migrations only go forward"
         )
+    if backup_dir is not None and 0 < version < wanted:
+        await _backup_before(db, version, wanted, backup_dir)
     for migration in migrations[version:wanted]:
         await _apply(db, migration, latest)
     return await current_version(db)
+
+
+async def _backup_before(db: Database, version: int, wanted: int, backup_dir: Path) -> None:
+    target = backup_dir / backup_name(f"before-v{wanted}")
+    result = await asyncio.to_thread(backup_database, db.path, target)
+    log.info("before migrating %s from version %d to %d: %s", db.path, version, wanted, result)
 
 
 async def _apply(db: Database, migration: Migration, latest: int) -> None:

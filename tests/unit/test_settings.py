@@ -10,6 +10,8 @@ import pytest
 from bot.logs import RedactSecrets
 from bot.settings import TOKEN_HELP, SettingsError, load_settings
 
+REPO = Path(__file__).resolve().parents[2]
+
 ALL_VARS = (
     "DISCORD_TOKEN",
     "DATABASE_PATH",
@@ -19,6 +21,12 @@ ALL_VARS = (
     "LOG_LEVEL",
     "DISCORD_API_BASE",
     "DISCORD_GATEWAY_URL",
+    "GOLDENHOUR_HOME",
+    "SEEDS_DIR",
+    "BACKUP_DIR",
+    "LOG_FILE",
+    "LOG_FORMAT",
+    "HEARTBEAT_FILE",
 )
 
 
@@ -29,9 +37,12 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)  # no stray .env from the developer's checkout
 
 
-def test_defaults() -> None:
+def test_defaults_live_in_the_project_not_the_current_directory() -> None:
     settings = load_settings()
-    assert settings.database_path == Path("data/goldenhour.sqlite3")
+    assert settings.database_path == REPO / "data/goldenhour.sqlite3"
+    assert settings.seeds_dir == REPO / "seeds"
+    assert settings.backup_dir == REPO / "data/backups"
+    assert settings.log_file is None
     assert settings.maintainer_ids == frozenset()
     assert settings.admin_guild_id is None
     assert settings.log_level == "INFO"
@@ -47,11 +58,24 @@ def test_comma_separated_maintainers_and_blank_optionals(monkeypatch: pytest.Mon
     assert settings.log_level == "DEBUG"
 
 
-def test_dotenv_file_is_read(tmp_path: Path) -> None:
-    (tmp_path / ".env").write_text("DEV_GUILD_ID=42\nDATABASE_PATH=x/y.db\n")
+def test_dotenv_file_is_read_from_the_home_and_paths_resolve_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".env").write_text("DEV_GUILD_ID=42\nDATABASE_PATH=x/y.db\nLOG_FILE=logs/bot.log\n")
+    (tmp_path / ".env").write_text("DEV_GUILD_ID=7\n")  # the current directory's is ignored
+    monkeypatch.setenv("GOLDENHOUR_HOME", str(home))
     settings = load_settings()
     assert settings.dev_guild_id == 42
-    assert settings.database_path == Path("x/y.db")
+    assert settings.database_path == home / "x/y.db"
+    assert settings.log_file == home / "logs/bot.log"
+    assert settings.seeds_dir == home / "seeds"
+
+
+def test_absolute_paths_are_kept(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "db.sqlite3"))
+    assert load_settings().database_path == tmp_path / "db.sqlite3"
 
 
 @pytest.mark.parametrize(
