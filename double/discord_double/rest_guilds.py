@@ -117,7 +117,19 @@ class GuildRoutes:
 
     async def get_guild(self, req: ApiRequest) -> ApiReply:
         guild = self._guild(req)
-        body = guild_payload(guild)
+        # GET /guilds/{id} carries fields the gateway's guild object does not (Discord's
+        # GuildWithCountsResponse requires them).
+        body = {
+            **guild_payload(guild),
+            "home_header": None,
+            "region": "deprecated",
+            "widget_enabled": False,
+            "widget_channel_id": None,
+            "max_presences": None,
+            "max_stage_video_channel_users": 50,
+            "nsfw": False,
+            "incidents_data": None,
+        }
         if req.query.get("with_counts", "").lower() == "true":
             body["approximate_member_count"] = len(guild.members)
             body["approximate_presence_count"] = 0
