@@ -45,7 +45,7 @@ async def test_all_awards_are_tallied_from_the_entries_and_grouped_by_date(
 
 @pytest.mark.parametrize(
     ("locale", "category", "won"),
-    [("en-US", "Best Actor (TV)", "(won)"), ("ko", "TV부문 남자 최우수 연기상", "(수상)")],
+    [("en-US", "Best Actor (TV)", "(won)"), ("ko", "방송 부문 남자 최우수 연기상", "(수상)")],
 )
 async def test_ju_ji_hoons_baeksang_best_actor_is_a_win(
     golden: Golden, locale: str, category: str, won: str

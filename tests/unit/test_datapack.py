@@ -313,7 +313,7 @@ def test_unknown_person_ceremony_and_character_in_an_award(seeds: Path) -> None:
     path = seeds / "awards.yaml"
     old_nominee = "    person: choo-young-woo\n    character: yang-jae-won\n"
     line = edit(path, old_nominee, "    person: chu-young-woo\n    character: yang-jae-hoon\n")
-    old_ceremony = "    ceremony: seoul-drama-20\n    category: {en: K-Drama Best Actor"
+    old_ceremony = "    ceremony: seoul-drama-20\n    category: {en: Outstanding Korean Drama Actor"
     ceremony_line = edit(path, old_ceremony, old_ceremony.replace("-20\n", "-2025\n"))
     new_actor = index_of(path, "awards", "blue-dragon-series-4-best-new-actor")
     best_actor = index_of(path, "awards", "seoul-drama-20-best-actor")

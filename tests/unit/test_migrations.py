@@ -65,6 +65,24 @@ ROWS_AT_VERSION: dict[int, str] = {
         INSERT INTO season_event_sources VALUES ('s1-out', 0, 'src-a'), ('s2-plan', 0, 'src-b');
     """,
 }
+# Version 2 added the production tables; the fact tables are as at version 1.
+ROWS_AT_VERSION[2] = (
+    ROWS_AT_VERSION[1]
+    + """
+        INSERT INTO guild_settings (guild_id, channel_id, channel_kind, created_at, updated_at)
+            VALUES (1001, 2002, 'text', 1.0, 1.0);
+        INSERT INTO production_updates (update_id, preview_token, author_id, title_en, body_en,
+            source_url, confidence, season, season_status, created_at)
+            VALUES (1, 'token-aaaa', 42, 'Filming', 'Body', 'https://example.org/f',
+            'official', 2, 'filming', 10.0);
+        INSERT INTO production_previews (token, author_id, title_en, body_en, confidence,
+            created_at, expires_at, state, update_id)
+            VALUES ('token-aaaa', 42, 'Filming', 'Body', 'official', 5.0, 905.0, 'published', 1);
+        INSERT INTO production_deliveries (update_id, guild_id, channel_id, channel_kind,
+            language, next_attempt_at, nonce, wanted_revision, updated_at)
+            VALUES (1, 1001, 2002, 'text', 'en', 10.0, 'n1', 1, 10.0);
+    """
+)
 
 # Columns that hold Discord ids must be INTEGER snowflakes, in every migration.
 DISCORD_ID_COLUMNS = {
@@ -170,6 +188,23 @@ async def test_upgrade_from_every_earlier_version(tmp_path: Path, start: int) ->
             assert counts_after.get(table) == count, f"rows of {table} lost in the upgrade"
         assert await upgraded.fetch_all("PRAGMA foreign_key_check") == []
         assert await upgraded.fetch_value("PRAGMA integrity_check") == "ok"
+
+
+async def test_source_kinds_keep_what_official_said(tmp_path: Path) -> None:
+    """0003: a source saved as official becomes kind 'official', any other 'press'."""
+    async with await open_db(tmp_path / "kinds.db") as db:
+        assert await migrate(db, target=2) == 2
+        async with db.transaction() as conn:
+            for statement in split_statements(ROWS_AT_VERSION[2]):
+                await conn.execute(statement)
+        await migrate(db, target=3)
+        rows = await db.fetch_all("SELECT id, kind, outlet_ko FROM sources ORDER BY id")
+        assert [tuple(row) for row in rows] == [
+            ("src-a", "official", None),
+            ("src-b", "press", None),
+        ]
+        quotes = await db.fetch_all("SELECT quote_original FROM season_events")
+        assert [row[0] for row in quotes] == [None, None]
 
 
 async def test_a_newer_database_is_refused(db: Database) -> None:
