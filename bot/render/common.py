@@ -37,7 +37,7 @@ def date_text(d: dt.date, lang: Lang, precision: Precision = "day") -> str:
 
 def source_link(source: Source, lang: Lang) -> str:
     """``[Outlet · 24 Jan 2025](url)``; undated sources show the outlet alone."""
-    label = source.outlet
+    label = source.outlet_in(lang)
     if source.date is not None:
         label = f"{label} · {format_date(source.date, lang, short=True)}"
     return link(label, source.url)
