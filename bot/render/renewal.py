@@ -23,7 +23,7 @@ from bot.i18n.relative import time_ago, unix_day
 from bot.render.common import Colours, badge, source_links
 from bot.render.limits import FIELD_VALUE_MAX, text_length
 from bot.render.pages import PageBuilder
-from bot.render.text import bold, both_scripts, local, safe
+from bot.render.text import bold, both_scripts, link, local
 
 CARD_TARGET = 1500  # characters of the whole card (title, description, footer)
 
@@ -39,7 +39,11 @@ def _when(entry: TimelineEntry, lang: Lang) -> str:
 
 
 def _outlet(entry: TimelineEntry, lang: Lang) -> str:
-    return safe(entry.sources[0].outlet_in(lang)) if entry.sources else ""
+    """The first source's outlet, linked to its page (sources read as sources)."""
+    if not entry.sources:
+        return ""
+    source = entry.sources[0]
+    return link(source.outlet_in(lang), source.url)
 
 
 def _quote(entry: TimelineEntry, lang: Lang, texts: Catalogue) -> str | None:
