@@ -84,7 +84,9 @@ async def test_no_fan_answer_can_ping_anyone(golden: Golden) -> None:
     await golden.invoke("awards", {"who": "Squid Game"})
     await golden.invoke("renewal", {"season": 42})
     renewal = await golden.invoke("renewal", {})
-    await golden.double.click(shown(renewal), button(renewal.message, "▶")["custom_id"])
+    timeline = button(renewal.message, "Full timeline and sources")["custom_id"]
+    await golden.double.click(shown(renewal), timeline)
+    await golden.double.select(shown(renewal), "gh:renewal:season:en", ["3"])
     prompt = await golden.invoke("awards", {"who": "Jae-won"}, locale="ko")
     click = await golden.double.click(shown(prompt), custom_ids(prompt.message)[0], locale="ko")
     await click.wait_for_followups(1)
