@@ -1,4 +1,4 @@
-"""/production post · edit · retract · list · status: the maintainers' newsroom.
+"""/production post · edit · retract · list · status · retry: the maintainers' newsroom.
 
 Registered only in ``ADMIN_GUILD_ID`` when it is set, otherwise globally with
 ``default_member_permissions=0`` (hidden from everyone but server admins). Neither is a
@@ -25,6 +25,7 @@ from bot.datapack.models import Confidence, SeasonStatus
 from bot.errors import UserFacingError
 from bot.i18n.catalogue import Lang, lang_for
 from bot.i18n.translator import command_text
+from bot.production import repo_deliveries
 from bot.production import repository as repo
 from bot.production.compose import (
     SEASON_MAX,
@@ -428,6 +429,35 @@ class ProductionCog(
             services.texts, lang, report, lambda guild_id: server_label(self.bot, guild_id)
         )
         await self._reply(interaction, title, [embed])
+
+    @app_commands.command(
+        name="retry",
+        description=command_text(
+            "Try the failed copies of an update again", "cmd.production.retry"
+        ),
+    )
+    @app_commands.rename(update_id="id")
+    @app_commands.describe(update_id=UPDATE_ID_TEXT)
+    async def retry(
+        self, interaction: discord.Interaction[GoldenHourBot], update_id: UpdateId
+    ) -> None:
+        """Fresh attempts for every failed copy (e.g. after an outage longer than the retries);
+        the worker looks for an earlier copy first, so nothing is posted twice."""
+        await self._require_maintainer(interaction)
+        services, lang = self.bot.services, _lang(interaction)
+        texts = services.texts
+        await self._known_update(update_id)
+        result = await repo_deliveries.requeue_failed(services.db, update_id, now=self.now)
+        queued = result.sends + result.edits
+        copies = texts.plural(lang, "newsroom.copies", queued)
+        key = "newsroom.retry_queued" if queued else "newsroom.retry_nothing"
+        lead = texts.t(lang, key, id=update_id, copies=copies)
+        if result.skipped:
+            skipped = texts.plural(lang, "newsroom.copies", result.skipped)
+            lead += texts.t(lang, "newsroom.retry_skipped", copies=skipped)
+        await self._reply(interaction, lead)
+        if queued:
+            self._follow(interaction, update_id, lead)
 
 
 def _confidence(value: str) -> Confidence:

@@ -66,6 +66,7 @@ def channel_state(guild: discord.Guild, channel_id: int) -> ChannelState:
         embed_links=perms.embed_links,
         manage_messages=perms.manage_messages,
         mention_everyone=perms.mention_everyone,
+        read_history=perms.read_message_history,
     )
 
 

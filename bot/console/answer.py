@@ -15,6 +15,8 @@ from typing import Any
 
 from discord_double import InteractionResult, Message
 
+from bot.console.markdown import Markup
+
 JSON = dict[str, Any]
 
 BUTTON, STRING_SELECT, TEXT_INPUT, LABEL = 2, 3, 4, 18
@@ -80,6 +82,11 @@ class AnswerView:
     form: Form | None = None
     problem: str | None = None
     names: Mapping[str, str] = field(default_factory=dict)  # mention token → "@name"
+    locale: str = "en-US"  # the language of the user's Discord client
+
+    @property
+    def markup(self) -> Markup:
+        return Markup(self.names, self.locale)
 
     def number_of(self, message_id: int, custom_id: str) -> int | None:
         for action in self.actions:
@@ -91,9 +98,11 @@ class AnswerView:
         return next((a for a in self.actions if a.number == number), None)
 
 
-def usable(component: JSON) -> bool:
+def numbered(component: JSON) -> bool:
+    """Buttons and menus that send an interaction get a number, disabled ones too, so a
+    number names the same control on every page (◀ stays 1 whether or not it is enabled)."""
     kind = int(component.get("type", 0))
-    if component.get("disabled") or not component.get("custom_id"):
+    if not component.get("custom_id"):
         return False
     if kind == BUTTON:
         return int(component.get("style", 1)) not in LINK_STYLES
@@ -101,13 +110,13 @@ def usable(component: JSON) -> bool:
 
 
 def number_actions(shown: Sequence[Shown]) -> tuple[Action, ...]:
-    """Number the usable components, message by message, in reading order."""
+    """Number the interactive components, message by message, in reading order."""
     actions: list[Action] = []
     for item in shown:
         if item.message.deleted:
             continue
         for component in item.message.iter_components():
-            if usable(component):
+            if numbered(component):
                 actions.append(
                     Action(
                         len(actions) + 1, item.message.id, str(component["custom_id"]), component
@@ -158,6 +167,7 @@ def build_answer(
     result: InteractionResult | None,
     elsewhere: Sequence[Shown],
     names: Mapping[str, str],
+    locale: str = "en-US",
 ) -> AnswerView:
     """The view of an interaction's outcome plus what happened elsewhere in the server."""
     shown: list[Shown] = []
@@ -177,7 +187,7 @@ def build_answer(
             form = form_of(result.modal)
     answer_ids = {s.message.id for s in shown}
     shown.extend(s for s in elsewhere if s.message.id not in answer_ids)
-    return AnswerView(tuple(shown), number_actions(shown), form, problem, dict(names))
+    return AnswerView(tuple(shown), number_actions(shown), form, problem, dict(names), locale)
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,16 +66,29 @@ async def _console(settings: Settings, locale: str, *, interactive: bool) -> int
 
 
 async def piped_loop(interpreter: Interpreter, source: TextIO, out: TextIO) -> None:
-    """Run each line from `source`, printing `> line` and the answer in plain text."""
+    """Run each line from `source`, printing `> line` and the answer in plain text; messages
+    the bot edits later (a delivery's progress) are printed again when they change, and at
+    the end once the bot has gone quiet."""
+    session = interpreter.session
+
+    def show_updates() -> None:
+        update = session.updates()
+        if update is not None:
+            out.write(f"{render_plain(update)}\n\n")
+            out.flush()
+
     while True:
         # A thread, so a slow producer on the pipe never blocks the bot's event loop.
         line = await asyncio.to_thread(source.readline)
+        show_updates()
         if not line:
-            return
+            break
         outcome = await interpreter.handle(line)
         if outcome is None:
             continue
         if isinstance(outcome, Quit):
-            return
+            break
         out.write(f"> {line.strip()}\n{render_plain(outcome)}\n\n")
         out.flush()
+    await session.quiet()
+    show_updates()

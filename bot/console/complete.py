@@ -26,11 +26,11 @@ from bot.console.parse import (
     Token,
     chat_commands,
     convert_value,
-    describe_option,
     find_command,
     find_named,
     option_starting,
     options_of,
+    shown_description,
     shown_name,
     split_segments,
     subcommands_of,
@@ -94,7 +94,10 @@ def plan_completions(
             if name.lower().startswith(prefix):
                 plan.static.append(
                     Suggestion(
-                        "/" + name, len(tokens[0].raw), "/" + name, _description(command, locale)
+                        "/" + name,
+                        len(tokens[0].raw),
+                        "/" + name,
+                        shown_description(command, locale),
                     )
                 )
         return plan
@@ -122,7 +125,9 @@ def plan_completions(
         name = shown_name(option, locale)
         if str(option["name"]) not in used and name.lower().startswith(partial.text.lower()):
             plan.static.append(
-                Suggestion(name + ":", len(partial.raw), name + ":", describe_option(option))
+                Suggestion(
+                    name + ":", len(partial.raw), name + ":", shown_description(option, locale)
+                )
             )
     if segments:
         # Possibly still typing a multi-word value: offer that option's completions too.
@@ -157,7 +162,9 @@ def _plan_subcommand(
     for sub in subs:
         name = shown_name(sub, locale)
         if name.lower().startswith(partial.text.lower()):
-            plan.static.append(Suggestion(name, len(partial.raw), name, _description(sub, locale)))
+            plan.static.append(
+                Suggestion(name, len(partial.raw), name, shown_description(sub, locale))
+            )
     return plan
 
 
@@ -178,9 +185,8 @@ def _plan_value(
             if str(choice["value"]).lower().startswith(value.lower()) or label.lower().startswith(
                 value.lower()
             ):
-                plan.static.append(
-                    Suggestion(quote_if_needed(str(choice["value"])), replace, label)
-                )
+                # Discord's client puts the choice's name in the box; the value stays hidden.
+                plan.static.append(Suggestion(quote_if_needed(label), replace, label))
     elif option.get("autocomplete"):
         plan.autocomplete = AutocompleteRequest(
             command, str(option["name"]), value, filled, replace
@@ -210,11 +216,6 @@ def _filled(text: str, segments: list[OptionSegment], locale: str) -> dict[str, 
         except ParseError:
             continue
     return filled
-
-
-def _description(schema: Schema, locale: str) -> str:
-    local = (schema.get("description_localizations") or {}).get(locale)
-    return str(local or schema.get("description") or "")
 
 
 def quote_if_needed(value: str) -> str:

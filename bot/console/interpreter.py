@@ -12,7 +12,13 @@ import re
 from discord_double.locales import DISCORD_LOCALES
 
 from bot.console.answer import Form, Notice, Outcome, Quit
-from bot.console.parse import STRING, ParseError, parse_command
+from bot.console.parse import (
+    STRING,
+    ParseError,
+    parse_command,
+    shown_description,
+    shown_name,
+)
 from bot.console.session import PERSONAS, ConsoleError, ConsoleSession
 
 log = logging.getLogger(__name__)
@@ -23,7 +29,7 @@ META_COMMANDS: dict[str, str] = {
     ":quit": "leave the console (also Ctrl-D)",
     ":locale": "ko | en: the language your Discord client uses",
     ":as": "fan | admin | maintainer: who you are in the server",
-    ":submit": "field:value …: fill in the form the bot opened",
+    ":submit": "field:value …: fill in the form the bot opened (\\n starts a new line)",
 }
 _PRESS = re.compile(r"^(\d+)(?:\s+(.+))?$")
 
@@ -38,6 +44,11 @@ def normalize_locale(text: str) -> str:
         if locale.lower() == wanted.lower():
             return locale
     raise ConsoleError(f"unknown locale {text!r}; try ko or en (or a Discord locale like en-GB)")
+
+
+def unescape_lines(value: str) -> str:
+    """A typed `\\n` is a line break in a form's field (a pipe has one line per command)."""
+    return value.replace("\\n", "\n")
 
 
 def _form_schema(form: Form) -> dict[str, object]:
@@ -71,6 +82,9 @@ class Interpreter:
         try:
             if text.startswith("/"):
                 session = self.session
+                hidden = session.hidden_command_note(text[1:].split(" ", 1)[0])
+                if hidden is not None:
+                    return Notice(hidden, error=True)
                 command = parse_command(text, session.command_schemas(), session.locale)
                 return await session.run(command)
             if text.startswith(":"):
@@ -113,20 +127,28 @@ class Interpreter:
                 raise ConsoleError("no form is open (a button or command opens one)")
             parsed = parse_command(f"/submit {rest}", [_form_schema(form)], "en-US")
             keys = {field.key: field.custom_id for field in form.fields}
-            values = {keys[key]: str(value) for key, value in parsed.options.items()}
+            values = {keys[key]: unescape_lines(str(v)) for key, v in parsed.options.items()}
             return await self.session.submit(values)
         raise ConsoleError(f"unknown console command {word}; try :help")
+
+    async def submit(self, values: dict[str, str]) -> Outcome:
+        """Send a filled-in form (from the interactive prompt's field-by-field questions)."""
+        try:
+            return await self.session.submit(values)
+        except ConsoleError as exc:
+            return Notice(str(exc), error=True)
 
     def help_text(self) -> str:
         session = self.session
         lines = [
-            f"You are @{session.persona} in #{session.server.channel.name} of "
-            f"“{session.server.guild.name}”, Discord language {session.locale}.",
+            f"You are @{session.persona} in #{session.channel.name} of "
+            f"“{session.guild.name}”, Discord language {session.locale}.",
             "",
             "Bot commands (Tab completes names, options and the bot's own suggestions):",
         ]
         for schema in sorted(session.command_schemas(), key=lambda s: str(s["name"])):
-            lines.append(f"  /{schema['name']}  {schema.get('description', '')}")
+            name = shown_name(schema, session.locale)
+            lines.append(f"  /{name}  {shown_description(schema, session.locale)}")
         lines += [
             "",
             "  /cast name:Yang Jae-won     options as name:value; values may have spaces",
@@ -134,7 +156,11 @@ class Interpreter:
             "",
             "Console commands:",
         ]
-        lines += [f"  {name:<8} {what}" for name, what in META_COMMANDS.items()]
+        lines += [
+            f"  {name:<8} {what}"
+            for name, what in META_COMMANDS.items()
+            if name != ":submit" or session.open_form is not None
+        ]
         return "\n".join(lines)
 
 
@@ -142,5 +168,5 @@ def _persona_note(persona: str) -> str:
     return {
         "fan": "a member without special permissions",
         "admin": "has Manage Server: can use /setup",
-        "maintainer": "a maintainer of the bot: can use /production",
+        "maintainer": "a maintainer of the bot, in the newsroom server: can use /production",
     }[persona]

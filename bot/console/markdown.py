@@ -1,7 +1,7 @@
 """Discord's message markdown, read into styled spans for the terminal.
 
-Covers what the bot writes: masked links, **bold**, *italic*, __underline__, ~~strike~~,
-`code`, ||spoilers||, headings, `-#` subtext, quotes, list bullets, `<t:…>` timestamps,
+Covers what the bot writes: backslash escapes, masked links, **bold**, *italic*, __underline__,
+~~strike~~, `code`, ||spoilers||, headings, `-#` subtext, quotes, list bullets, `<t:…>` timestamps,
 mentions and custom emoji. `to_text` gives a rich `Text`; `to_plain` readable plain text
 with link targets spelled out (for pipes and tests).
 """
@@ -13,12 +13,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from babel.dates import format_date, format_time, format_timedelta
 from rich.style import Style
 from rich.text import Text
 
 _INLINE = re.compile(
     r"""
-    (?P<link>\[(?P<label>[^\]]+)\]\(<?(?P<url>[^)\s>]+)>?(?:\s+"[^"]*")?\))
+    \\(?P<escaped>[^\sA-Za-z0-9])
+    |(?P<link>\[(?P<label>[^\]]+)\]\(<?(?P<url>[^)\s>]+)>?(?:\s+"[^"]*")?\))
     |\*\*(?P<bold>.+?)\*\*
     |__(?P<underline>.+?)__
     |~~(?P<strike>.+?)~~
@@ -52,35 +54,42 @@ class Span:
     link: str | None = None
 
 
-def spans(text: str, names: Mapping[str, str]) -> list[Span]:
+def spans(text: str, names: Mapping[str, str], locale: str = "en-US") -> list[Span]:
     """Inline markdown of one line → spans; `names` maps mention tokens to display names."""
     found: list[Span] = []
     position = 0
     for match in _INLINE.finditer(text):
         if match.start() > position:
             found.append(Span(text[position : match.start()]))
-        found.extend(_span_for(match, names))
+        found.extend(_span_for(match, names, locale))
         position = match.end()
     if position < len(text):
         found.append(Span(text[position:]))
     return found
 
 
-def _span_for(match: re.Match[str], names: Mapping[str, str]) -> list[Span]:
+def _span_for(match: re.Match[str], names: Mapping[str, str], locale: str) -> list[Span]:
+    if match.group("escaped") is not None:
+        # Discord shows `\~` as `~`: the backslash only stops the markup.
+        return [Span(match.group("escaped"))]
     if match.group("link"):
         url = match.group("url")
         return [
             Span(s.text, _combine(s.style, _LINK_STYLE), url)
-            for s in spans(match.group("label"), names)
+            for s in spans(match.group("label"), names, locale)
         ]
     for group, style in _STYLES.items():
         inner = match.group(group)
         if inner is not None:
             if group == "code":
                 return [Span(inner, style)]
-            return [Span(s.text, _combine(style, s.style), s.link) for s in spans(inner, names)]
+            return [
+                Span(s.text, _combine(style, s.style), s.link) for s in spans(inner, names, locale)
+            ]
     if match.group("unix") is not None:
-        when = format_timestamp(int(match.group("unix")), match.group("tstyle") or "f")
+        when = format_timestamp(
+            int(match.group("unix")), match.group("tstyle") or "f", locale=locale
+        )
         return [Span(when, Style(color="magenta"))]
     if match.group("mention"):
         token = match.group("mention").replace("<@!", "<@")
@@ -96,31 +105,28 @@ def _combine(outer: Style | None, inner: Style | None) -> Style | None:
     return outer if inner is None else outer + inner
 
 
-def format_timestamp(unix: int, style: str, now: dt.datetime | None = None) -> str:
-    """Render `<t:unix:style>` in the local time zone, as the Discord client would."""
+def babel_locale(locale: str) -> str:
+    """Discord's locale code ("en-US", "ko") → Babel's ("en_US", "ko")."""
+    return locale.replace("-", "_")
+
+
+def format_timestamp(
+    unix: int, style: str, now: dt.datetime | None = None, locale: str = "en-US"
+) -> str:
+    """Render `<t:unix:style>` in the local time zone and the client's language, with CLDR
+    formats as Discord's client does (t/T short/medium time, d/D short/long date, f/F long/full
+    date with the time, R relative)."""
     when = dt.datetime.fromtimestamp(unix, tz=dt.UTC).astimezone()
+    loc = babel_locale(locale)
     if style == "R":
-        return _relative(when, now or dt.datetime.now(tz=dt.UTC))
-    formats = {
-        "t": "%H:%M",
-        "T": "%H:%M:%S",
-        "d": "%Y-%m-%d",
-        "D": "%d %B %Y",
-        "f": "%d %B %Y %H:%M",
-        "F": "%A, %d %B %Y %H:%M",
-    }
-    return when.strftime(formats.get(style, formats["f"]))
-
-
-def _relative(when: dt.datetime, now: dt.datetime) -> str:
-    seconds = (when - now).total_seconds()
-    size = abs(seconds)
-    for unit, length in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if size >= length:
-            count = int(size // length)
-            amount = f"{count} {unit}{'' if count == 1 else 's'}"
-            return f"in {amount}" if seconds > 0 else f"{amount} ago"
-    return "just now"
+        delta = when - (now or dt.datetime.now(tz=dt.UTC))
+        return format_timedelta(delta, add_direction=True, locale=loc)
+    if style in ("t", "T"):
+        return format_time(when, "short" if style == "t" else "medium", locale=loc)
+    if style in ("d", "D"):
+        return format_date(when, "short" if style == "d" else "long", locale=loc)
+    date = format_date(when, "full" if style == "F" else "long", locale=loc)
+    return f"{date} {format_time(when, 'short', locale=loc)}"
 
 
 def _line_parts(line: str) -> tuple[str, str, Style | None]:
@@ -138,7 +144,9 @@ def _line_parts(line: str) -> tuple[str, str, Style | None]:
     return "", line, None
 
 
-def to_text(markdown: str, names: Mapping[str, str], base: Style | None = None) -> Text:
+def to_text(
+    markdown: str, names: Mapping[str, str], base: Style | None = None, locale: str = "en-US"
+) -> Text:
     """Discord markdown → rich Text (links clickable in terminals that support them)."""
     text = Text(style=base or "")
     for index, line in enumerate(markdown.split("\n")):
@@ -147,7 +155,7 @@ def to_text(markdown: str, names: Mapping[str, str], base: Style | None = None) 
         prefix, rest, line_style = _line_parts(line)
         if prefix:
             text.append(prefix, Style(dim=True))
-        for span in spans(rest, names):
+        for span in spans(rest, names, locale):
             style = _combine(line_style, span.style)
             if span.link:
                 style = _combine(style, Style(link=span.link))
@@ -155,14 +163,14 @@ def to_text(markdown: str, names: Mapping[str, str], base: Style | None = None) 
     return text
 
 
-def to_plain(markdown: str, names: Mapping[str, str]) -> str:
+def to_plain(markdown: str, names: Mapping[str, str], locale: str = "en-US") -> str:
     """Discord markdown → plain text; a link keeps its target: "label (https://…)"."""
     lines: list[str] = []
     for line in markdown.split("\n"):
         prefix, rest, _ = _line_parts(line)
         pieces: list[str] = []
         pending_link: str | None = None
-        for span in spans(rest, names):
+        for span in spans(rest, names, locale):
             if pending_link is not None and span.link != pending_link:
                 pieces.append(f" ({pending_link})")
                 pending_link = None
@@ -173,3 +181,17 @@ def to_plain(markdown: str, names: Mapping[str, str]) -> str:
             pieces.append(f" ({pending_link})")
         lines.append(prefix + "".join(pieces))
     return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class Markup:
+    """How the client reads markdown here: mention display names and the user's language."""
+
+    names: Mapping[str, str]
+    locale: str = "en-US"
+
+    def plain(self, markdown: str) -> str:
+        return to_plain(markdown, self.names, self.locale)
+
+    def rich(self, markdown: str, base: Style | None = None) -> Text:
+        return to_text(markdown, self.names, base, self.locale)

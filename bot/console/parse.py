@@ -165,26 +165,36 @@ def options_of(schema: Schema) -> list[Schema]:
     return list(schema.get("options") or [])
 
 
-def describe_option(option: Schema) -> str:
-    """ "season (whole number)", "result (one of: won, nominated, all)"."""
+def shown_description(schema: Schema, locale: str) -> str:
+    """The description the bot wrote for this locale, as Discord's client shows it."""
+    local = (schema.get("description_localizations") or {}).get(locale)
+    if not local:
+        local = (schema.get("description_localizations") or {}).get(locale.split("-")[0])
+    return str(local or schema.get("description") or "")
+
+
+def describe_option(option: Schema, locale: str = "en-US") -> str:
+    """ "season: Which season (whole number)", "result: … (one of: won, nominated, all)"."""
     kind = int(option.get("type", STRING))
     details: list[str] = []
     choices = option.get("choices")
     if choices:
-        details.append("one of: " + ", ".join(str(c["value"]) for c in choices))
+        details.append("one of: " + ", ".join(shown_name(c, locale) for c in choices))
     else:
         details.append(TYPE_LABELS.get(kind, f"type {kind}"))
     if option.get("autocomplete"):
         details.append("Tab suggests")
     if option.get("required"):
         details.append("required")
-    return f"{option['name']} ({', '.join(details)})"
+    about = shown_description(option, locale)
+    head = f"{shown_name(option, locale)}: {about}" if about else shown_name(option, locale)
+    return f"{head} ({', '.join(details)})"
 
 
-def describe_options(options: Sequence[Schema]) -> str:
+def describe_options(options: Sequence[Schema], locale: str = "en-US") -> str:
     if not options:
         return "it takes no options"
-    return "options: " + "; ".join(describe_option(o) for o in options)
+    return "options: " + "; ".join(describe_option(o, locale) for o in options)
 
 
 @dataclass(slots=True)
@@ -216,7 +226,7 @@ def walk_command(tokens: list[Token], commands: Sequence[Schema], locale: str) -
         word = tokens[index].text if index < len(tokens) else None
         match = None if word is None else find_named(subs, word, locale)
         if match is None:
-            where = " ".join(f"/{command['name']}", *path) if path else f"/{command['name']}"
+            where = " ".join([f"/{command['name']}", *path])
             names = ", ".join(str(s["name"]) for s in subs)
             given = "" if word is None else f" (got {word!r})"
             raise ParseError(f"{where} needs a subcommand{given}: {names}")
@@ -239,7 +249,7 @@ def option_starting(token: Token, options: Sequence[Schema], locale: str) -> Sch
     found = find_named(options, match.group(1), locale)
     if found is None:
         raise ParseError(
-            f"unknown option {match.group(1)!r}; {describe_options(options)}. "
+            f"unknown option {match.group(1)!r}; {describe_options(options, locale)}. "
             'To use a colon in a value, quote it: option:"a: b"'
         )
     return found
@@ -354,13 +364,15 @@ def parse_command(line: str, commands: Sequence[Schema], locale: str = "en-US") 
             raise ParseError(f"option {name!r} is given twice")
         text = value_text(line, segment.tokens, segment.first)
         if not text:
-            raise ParseError(f"option {name!r} has no value; {describe_option(segment.option)}")
+            raise ParseError(
+                f"option {name!r} has no value; {describe_option(segment.option, locale)}"
+            )
         values[name] = convert_value(segment.option, text, locale)
     missing = [
         str(o["name"]) for o in walk.options if o.get("required") and o["name"] not in values
     ]
     if missing:
         raise ParseError(
-            f"missing required option {missing[0]!r}; {describe_options(walk.options)}"
+            f"missing required option {missing[0]!r}; {describe_options(walk.options, locale)}"
         )
     return ParsedCommand(str(walk.command["name"]), tuple(walk.path), values)

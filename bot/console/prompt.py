@@ -7,8 +7,10 @@ an autocomplete interaction while the user types (as Discord's client does).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncGenerator, Iterable
+from html import escape
 
 from discord_double import DoubleUsageError
 from prompt_toolkit import PromptSession
@@ -20,7 +22,7 @@ from prompt_toolkit.patch_stdout import patch_stdout
 from rich.console import Console
 from rich.text import Text
 
-from bot.console.answer import Quit
+from bot.console.answer import Form, Quit
 from bot.console.complete import CompletionPlan, Suggestion, plan_completions, quote_if_needed
 from bot.console.interpreter import LOCALE_ALIASES, META_COMMANDS, Interpreter
 from bot.console.render import render_rich
@@ -29,6 +31,9 @@ from bot.console.session import PERSONAS, ConsoleError, ConsoleSession
 log = logging.getLogger(__name__)
 
 TOOLBAR = " Tab completes · N presses button N · :help · :quit "
+FORM_TOOLBAR = " a form from the bot · Ctrl-C closes it "
+FORM_MULTILINE_HINT = " (several lines: Esc then Enter to finish)"
+EDIT_POLL = 0.3
 
 
 def _meta_suggestions(text: str, session: ConsoleSession) -> list[Suggestion]:
@@ -103,16 +108,46 @@ class ConsoleCompleter(Completer):
             log.debug("autocomplete failed for %r", request, exc_info=True)
             return
         for choice in choices:
-            yield Completion(
-                quote_if_needed(str(choice.get("value", ""))),
-                start_position=-request.replace,
-                display=str(choice.get("name", "")),
-            )
+            # As in Discord's client: the box shows the choice's name, the value is sent.
+            name = str(choice.get("name", ""))
+            self.session.remember_choice(request.command, request.option, name, choice["value"])
+            yield Completion(quote_if_needed(name), start_position=-request.replace, display=name)
 
 
 def _prompt_text(session: ConsoleSession) -> HTML:
     locale = "" if session.locale == "en-US" else f" <i>{session.locale}</i>"
-    return HTML(f"<b>@{session.persona}</b>{locale} in #{session.server.channel.name} ❯ ")
+    return HTML(f"<b>@{session.persona}</b>{locale} in #{session.channel.name} ❯ ")
+
+
+async def _watch_edits(session: ConsoleSession, console: Console) -> None:
+    """Redraw a message the user saw when the bot edits it (a delivery's progress …)."""
+    while True:
+        await asyncio.sleep(EDIT_POLL)
+        update = session.updates()
+        if update is not None:
+            console.print(render_rich(update))
+
+
+async def fill_form(prompt: PromptSession[str], form: Form) -> dict[str, str] | None:
+    """Ask for each field of the form the bot opened, as Discord's modal does; None when
+    the user closes it (Ctrl-C)."""
+    values: dict[str, str] = {}
+    for field in form.fields:
+        multiline = field.multiline and not field.choices
+        hint = FORM_MULTILINE_HINT if multiline else ""
+        need = "" if field.required else " (optional)"
+        try:
+            value = await prompt.prompt_async(
+                HTML(f"<b>{escape(field.label)}</b>{need}{hint}: "),
+                multiline=multiline,
+                completer=None,
+                bottom_toolbar=FORM_TOOLBAR,
+            )
+        except KeyboardInterrupt:
+            return None
+        if value.strip() or field.required:
+            values[field.custom_id] = value
+    return values
 
 
 async def interactive_loop(interpreter: Interpreter, console: Console) -> None:
@@ -124,17 +159,30 @@ async def interactive_loop(interpreter: Interpreter, console: Console) -> None:
         history=InMemoryHistory(),
         bottom_toolbar=TOOLBAR,
     )
-    while True:
-        try:
-            with patch_stdout(raw=True):
-                line = await prompt.prompt_async(lambda: _prompt_text(session))
-        except KeyboardInterrupt:
-            continue
-        except EOFError:
-            return
-        outcome = await interpreter.handle(line)
-        if outcome is None:
-            continue
-        if isinstance(outcome, Quit):
-            return
-        console.print(render_rich(outcome))
+    watcher = asyncio.create_task(_watch_edits(session, console))
+    try:
+        while True:
+            try:
+                with patch_stdout(raw=True):
+                    line = await prompt.prompt_async(lambda: _prompt_text(session))
+                    outcome = await interpreter.handle(line)
+                    if outcome is None:
+                        continue
+                    if isinstance(outcome, Quit):
+                        return
+                    console.print(render_rich(outcome))
+                    form = session.open_form
+                    while form is not None:
+                        values = await fill_form(prompt, form)
+                        if values is None:
+                            console.print(Text("form closed", style="bright_black"))
+                            break
+                        outcome = await interpreter.submit(values)
+                        console.print(render_rich(outcome))
+                        form = session.open_form
+            except KeyboardInterrupt:
+                continue
+            except EOFError:
+                return
+    finally:
+        watcher.cancel()

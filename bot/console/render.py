@@ -10,7 +10,7 @@ terminal shows.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -30,11 +30,22 @@ from bot.console.answer import (
     Quit,
     Shown,
 )
-from bot.console.markdown import to_plain, to_text
+from bot.console.markdown import Markup
 
 JSON = dict[str, Any]
 
 EPHEMERAL_NOTE = "(only you can see this)"
+# What Discord's own client writes around messages, in the user's language.
+CLIENT_TEXT: dict[str, dict[str, str]] = {
+    "en": {"ephemeral": EPHEMERAL_NOTE, "edited": "(edited)", "disabled": "(disabled)"},
+    "ko": {"ephemeral": "(회원님만 볼 수 있어요)", "edited": "(수정됨)", "disabled": "(비활성)"},
+}
+
+
+def client_text(locale: str, key: str) -> str:
+    return CLIENT_TEXT.get(locale.split("-")[0], CLIENT_TEXT["en"])[key]
+
+
 ROW, SECTION, TEXT_DISPLAY, THUMBNAIL, GALLERY, FILE, SEPARATOR, CONTAINER = (
     1, 9, 10, 11, 12, 13, 14, 17,
 )  # fmt: skip
@@ -66,7 +77,7 @@ def _button_label(component: JSON) -> str:
 
 def form_hint(form: Form) -> str:
     example = " ".join(f"{f.key}:…" for f in form.fields if f.required) or "…"
-    return f"fill it in with  :submit {example}"
+    return f"fill it in with  :submit {example}  (\\n starts a new line)"
 
 
 def _field_note(required: bool, multiline: bool, choices: Sequence[str]) -> str:
@@ -98,35 +109,35 @@ def render_plain(outcome: Outcome) -> str:
 
 def _plain_message(item: Shown, view: AnswerView) -> str:
     message = item.message
-    names = view.names
+    markup = view.markup
     lines: list[str] = []
     if item.note:
         lines.append(f"[{item.note}]")
     if message.deleted:
         return "\n".join(lines)
     if message.ephemeral:
-        lines.append(EPHEMERAL_NOTE)
+        lines.append(client_text(view.locale, "ephemeral"))
     if message.content:
-        lines.append(to_plain(message.content, names))
+        lines.append(markup.plain(message.content))
     for embed in message.embeds:
-        lines.extend(_plain_embed(embed, names))
+        lines.extend(_plain_embed(embed, markup))
     lines.extend(_plain_components(message.components, message.id, view))
     return "\n".join(lines)
 
 
-def _plain_embed(embed: JSON, names: Mapping[str, str]) -> Iterator[str]:
+def _plain_embed(embed: JSON, markup: Markup) -> Iterator[str]:
     author = (embed.get("author") or {}).get("name")
     if author:
         yield str(author)
     if embed.get("title"):
-        yield f"== {to_plain(str(embed['title']), names)} =="
+        yield f"== {markup.plain(str(embed['title']))} =="
     if embed.get("url"):
         yield str(embed["url"])
     if embed.get("description"):
-        yield to_plain(str(embed["description"]), names)
+        yield markup.plain(str(embed["description"]))
     for field in embed.get("fields", []):
-        name = to_plain(str(field.get("name", "")), names)
-        value = to_plain(str(field.get("value", "")), names)
+        name = markup.plain(str(field.get("name", "")))
+        value = markup.plain(str(field.get("value", "")))
         if "\n" in value:
             yield f"{name}:"
             yield from (f"  {line}" for line in value.split("\n"))
@@ -148,7 +159,7 @@ def _plain_components(components: Sequence[JSON], message_id: int, view: AnswerV
         if kind == ROW:
             lines.extend(_plain_row(component.get("components", []), message_id, view))
         elif kind == TEXT_DISPLAY:
-            lines.append(to_plain(str(component.get("content", "")), view.names))
+            lines.append(view.markup.plain(str(component.get("content", ""))))
         elif kind == SECTION:
             lines.extend(_plain_components(component.get("components", []), message_id, view))
             accessory = component.get("accessory")
@@ -180,7 +191,8 @@ def _plain_row(components: Sequence[JSON], message_id: int, view: AnswerView) ->
             buttons.append(f"[link] {_button_label(component)}: {component.get('url', '')}")
         elif kind == BUTTON:
             mark = f"[{number}]" if number is not None else "[-]"
-            disabled = " (disabled)" if component.get("disabled") else ""
+            off = client_text(view.locale, "disabled")
+            disabled = f" {off}" if component.get("disabled") else ""
             buttons.append(f"{mark} {_button_label(component)}{disabled}")
         elif kind in SELECT_TYPES:
             mark = f"[{number}]" if number is not None else "[-]"
@@ -229,14 +241,16 @@ def _rich_message(item: Shown, view: AnswerView) -> RenderableType:
     if item.note:
         header.append(f"{item.note} ", Style(color="bright_black"))
     if message.ephemeral and not message.deleted:
-        header.append(EPHEMERAL_NOTE, Style(color="bright_black", italic=True))
+        header.append(
+            client_text(view.locale, "ephemeral"), Style(color="bright_black", italic=True)
+        )
     if header.plain:
         parts.append(header)
     if message.deleted:
         return Group(*parts)
     if message.content:
-        parts.append(to_text(message.content, view.names))
-    parts.extend(_rich_embed(embed, view.names) for embed in message.embeds)
+        parts.append(view.markup.rich(message.content))
+    parts.extend(_rich_embed(embed, view.markup) for embed in message.embeds)
     parts.extend(_rich_components(message.components, message.id, view))
     return Group(*parts)
 
@@ -247,27 +261,27 @@ def _colour(value: Any) -> Style:
     return Style(color="bright_black")
 
 
-def _rich_embed(embed: JSON, names: Mapping[str, str]) -> Panel:
+def _rich_embed(embed: JSON, markup: Markup) -> Panel:
     body: list[RenderableType] = []
     author = (embed.get("author") or {}).get("name")
     if author:
         body.append(Text(str(author), Style(bold=True, dim=True)))
     if embed.get("description"):
-        body.append(to_text(str(embed["description"]), names))
+        body.append(markup.rich(str(embed["description"])))
     inline: list[JSON] = []
     for field in embed.get("fields", []):
         if field.get("inline"):
             inline.append(field)
             if len(inline) == INLINE_PER_ROW:
-                body.append(_inline_fields(inline, names))
+                body.append(_inline_fields(inline, markup))
                 inline = []
             continue
         if inline:
-            body.append(_inline_fields(inline, names))
+            body.append(_inline_fields(inline, markup))
             inline = []
-        body.append(_field_block(field, names))
+        body.append(_field_block(field, markup))
     if inline:
-        body.append(_inline_fields(inline, names))
+        body.append(_inline_fields(inline, markup))
     for key in ("image", "thumbnail"):
         url = (embed.get(key) or {}).get("url")
         if url:
@@ -278,7 +292,7 @@ def _rich_embed(embed: JSON, names: Mapping[str, str]) -> Panel:
     title = None
     if embed.get("title"):
         link = Style(link=str(embed["url"])) if embed.get("url") else Style()
-        title = to_text(str(embed["title"]), names, Style(bold=True) + link)
+        title = markup.rich(str(embed["title"]), Style(bold=True) + link)
     return Panel(
         Group(*body),
         title=title,
@@ -288,16 +302,16 @@ def _rich_embed(embed: JSON, names: Mapping[str, str]) -> Panel:
     )
 
 
-def _field_block(field: JSON, names: Mapping[str, str]) -> RenderableType:
-    name = to_text(str(field.get("name", "")), names, Style(bold=True))
-    return Group(name, to_text(str(field.get("value", "")), names))
+def _field_block(field: JSON, markup: Markup) -> RenderableType:
+    name = markup.rich(str(field.get("name", "")), Style(bold=True))
+    return Group(name, markup.rich(str(field.get("value", ""))))
 
 
-def _inline_fields(fields: Sequence[JSON], names: Mapping[str, str]) -> Table:
+def _inline_fields(fields: Sequence[JSON], markup: Markup) -> Table:
     grid = Table.grid(expand=True, padding=(0, 2))
     for _ in fields:
         grid.add_column(ratio=1)
-    grid.add_row(*(_field_block(f, names) for f in fields))
+    grid.add_row(*(_field_block(f, markup) for f in fields))
     return grid
 
 
@@ -310,7 +324,7 @@ def _rich_components(
         if kind == ROW:
             parts.extend(_rich_row(component.get("components", []), message_id, view))
         elif kind == TEXT_DISPLAY:
-            parts.append(to_text(str(component.get("content", "")), view.names))
+            parts.append(view.markup.rich(str(component.get("content", ""))))
         elif kind == SECTION:
             parts.extend(_rich_components(component.get("components", []), message_id, view))
             accessory = component.get("accessory")
@@ -345,7 +359,8 @@ def _rich_row(
             buttons.append(f"🔗 {label} ↗", Style(color="bright_blue", underline=True, link=url))
         elif kind == BUTTON:
             colour = BUTTON_COLOURS.get(int(component.get("style", 2)), "white")
-            if number is None:
+            if component.get("disabled"):
+                buttons.append(f"[{number}]", Style(dim=True))
                 buttons.append(f" {label} ", Style(color="bright_black", strike=True))
             else:
                 buttons.append(f"[{number}]", Style(bold=True))

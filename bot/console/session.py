@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import discord
 from discord_double import (
     Channel,
     DiscordDouble,
@@ -47,6 +48,10 @@ from bot.settings import Settings
 
 GUILD_NAME = "Golden Hour (offline)"
 CHANNEL_NAME = "general"
+# The maintainers post from their own server, as in a real deployment: fans never see
+# /production there, and a post is seen arriving in the fan server's channel.
+NEWSROOM_NAME = "Newsroom (offline)"
+NEWSROOM_CHANNEL = "newsroom"
 PING_ROLE_NAME = "Fans"
 PERSONAS = ("fan", "admin", "maintainer")
 CONSOLE_DATABASE = "console.sqlite3"
@@ -56,6 +61,7 @@ GUILD_READY_TIMEOUT = 0.01
 READY_WITHIN = 30.0
 SETTLE_WITHIN = 15.0  # the longest the console waits for one answer to finish
 QUIET = 0.1  # no request to the double for this long = the bot is done
+IDLE = 1.0  # between lines of a script: background work (deliveries) has settled
 POLL = 0.02
 # Tasks discord.py names while it runs an interaction handler (discord.py 2.7): while any
 # is alive, more of the answer (edits, follow-ups) may still come.
@@ -78,21 +84,35 @@ class ConsoleStartError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class DemoServer:
-    guild: Guild
+    guild: Guild  # the fan server
     channel: Channel
     people: Mapping[str, Member]  # persona → member
+    newsroom: Guild  # the maintainers' server (ADMIN_GUILD_ID)
+    newsroom_channel: Channel
+
+    def place(self, persona: str) -> tuple[Guild, Channel]:
+        """Where this persona types: maintainers in the newsroom, everyone else in #general."""
+        if self.people[persona].guild_id == self.newsroom.id:
+            return self.newsroom, self.newsroom_channel
+        return self.guild, self.channel
+
+    @property
+    def guilds(self) -> tuple[Guild, Guild]:
+        return self.guild, self.newsroom
 
 
 def build_demo_server(double: DiscordDouble) -> DemoServer:
     guild = double.add_guild(GUILD_NAME)
     channel = double.add_channel(guild, CHANNEL_NAME)
     double.add_role(guild, PING_ROLE_NAME, mentionable=True)
+    newsroom = double.add_guild(NEWSROOM_NAME)
+    newsroom_channel = double.add_channel(newsroom, NEWSROOM_CHANNEL)
     people = {
         "fan": double.add_member(guild, "fan"),
         "admin": double.add_member(guild, "admin", permissions=Permission.MANAGE_GUILD),
-        "maintainer": double.add_member(guild, "maintainer"),
+        "maintainer": double.add_member(newsroom, "maintainer"),
     }
-    return DemoServer(guild, channel, people)
+    return DemoServer(guild, channel, people, newsroom, newsroom_channel)
 
 
 def console_database(settings: Settings) -> Path:
@@ -121,7 +141,7 @@ def console_settings(settings: Settings, double: DiscordDouble, server: DemoServ
             "discord_gateway_url": double.gateway_url,
             "database_path": fresh_console_database(settings),
             "maintainer_ids": frozenset({server.people["maintainer"].user.id}),
-            "admin_guild_id": server.guild.id,
+            "admin_guild_id": server.newsroom.id,
             "dev_guild_id": None,
         }
     )
@@ -164,7 +184,7 @@ class ConsoleSession:
     """One user at the demo server: run commands, press buttons, fill in forms."""
 
     def __init__(
-        self, double: DiscordDouble, bot: GoldenHourBot, server: DemoServer, *, locale: str
+        self, double: DiscordDouble, bot: discord.Client, server: DemoServer, *, locale: str
     ) -> None:
         self.double = double
         self.bot = bot
@@ -173,31 +193,89 @@ class ConsoleSession:
         self.persona = "fan"
         self.last: AnswerView | None = None
         self._form_origin: InteractionResult | None = None
+        # Autocomplete choices the user picked: Discord's client shows a choice's name in
+        # the box and sends its value; (command, option, name) → value does the same here.
+        self._picked: dict[tuple[str, str, str], str | int | float] = {}
+        # Every bot message the user has seen, with the edit it was shown at.
+        self._seen: dict[int, tuple[float | None, bool]] = {}
 
     @property
     def user(self) -> Member:
         return self.server.people[self.persona]
 
+    @property
+    def guild(self) -> Guild:
+        return self.server.place(self.persona)[0]
+
+    @property
+    def channel(self) -> Channel:
+        return self.server.place(self.persona)[1]
+
     # -- what the client knows -----------------------------------------------------------
 
-    def command_schemas(self) -> list[dict[str, Any]]:
-        """The commands this user's client would list here: guild ones, then global ones."""
+    def all_command_schemas(self) -> list[dict[str, Any]]:
+        """Every command registered here: guild ones, then global ones."""
         found: dict[str, dict[str, Any]] = {}
-        for command in [*self.double.commands(self.server.guild), *self.double.commands()]:
+        for command in [*self.double.commands(self.guild), *self.double.commands()]:
             found.setdefault(command.name, command.data)
         return list(found.values())
 
+    def command_schemas(self) -> list[dict[str, Any]]:
+        """The commands this user's client lists: Discord hides a command whose
+        `default_member_permissions` the member lacks (Administrator sees everything)."""
+        return [s for s in self.all_command_schemas() if self.missing_permissions(s) == 0]
+
+    def missing_permissions(self, schema: Mapping[str, Any], member: Member | None = None) -> int:
+        required = schema.get("default_member_permissions")
+        if required is None:
+            return 0
+        who = member or self.user
+        persona = next(p for p, m in self.server.people.items() if m is who)
+        have = self.double.member_permissions(self.server.place(persona)[1], who)
+        if have & Permission.ADMINISTRATOR:
+            return 0
+        return int(required) & ~have
+
+    def hidden_command_note(self, name: str) -> str | None:
+        """Why a command the user typed is not in their list, and who could use it."""
+        for schema in self.all_command_schemas():
+            if (
+                str(schema["name"]).lower() != name.lower()
+                and name not in (schema.get("name_localizations") or {}).values()
+            ):
+                continue
+            missing = self.missing_permissions(schema)
+            if not missing:
+                return None
+            needs = " and ".join(permission_names(missing))
+            who = [
+                p
+                for p in PERSONAS
+                if self.server.place(p)[0] is self.guild
+                and not self.missing_permissions(schema, self.people(p))
+            ]
+            switch = f" Type :as {who[0]} to try it as @{who[0]}." if who else ""
+            return (
+                f"Discord shows /{schema['name']} only to members with {needs}; "
+                f"you are @{self.persona}.{switch}"
+            )
+        return None
+
+    def people(self, persona: str) -> Member:
+        return self.server.people[persona]
+
     def mention_names(self) -> dict[str, str]:
-        guild = self.server.guild
-        names = {f"<#{c.id}>": f"#{c.name}" for c in guild.channels.values()}
-        names.update({f"<@&{r.id}>": f"@{r.name}" for r in guild.roles.values()})
-        names.update({f"<@{m.user.id}>": f"@{m.user.name}" for m in guild.members.values()})
+        names: dict[str, str] = {}
+        for guild in self.server.guilds:
+            names.update({f"<#{c.id}>": f"#{c.name}" for c in guild.channels.values()})
+            names.update({f"<@&{r.id}>": _at(r.name) for r in guild.roles.values()})
+            names.update({f"<@{m.user.id}>": f"@{m.user.name}" for m in guild.members.values()})
         return names
 
     def mention_candidates(self, kind: str) -> list[str]:
-        guild = self.server.guild
+        guild = self.guild
         channels = [f"#{c.name}" for c in guild.channels.values()]
-        roles = [f"@{r.name}" for r in guild.roles.values() if not r.managed]
+        roles = [_at(r.name) for r in guild.roles.values() if not r.managed]
         users = [f"@{m.user.name}" for m in guild.members.values() if not m.user.bot]
         by_kind = {"channel": channels, "role": roles, "user": users, "mentionable": roles + users}
         return by_kind.get(kind, [])
@@ -216,7 +294,7 @@ class ConsoleSession:
         return value
 
     def _channel(self, name: str) -> Channel:
-        for channel in self.server.guild.channels.values():
+        for channel in self.guild.channels.values():
             if channel.name.lower() == name.lower():
                 return channel
         raise ConsoleError(
@@ -224,7 +302,7 @@ class ConsoleSession:
         )
 
     def _find_role(self, name: str) -> Role | None:
-        for role in self.server.guild.roles.values():
+        for role in self.guild.roles.values():
             if role.name.lower() in (name.lower(), f"@{name.lower()}"):
                 return role
         return None
@@ -238,7 +316,7 @@ class ConsoleSession:
         return role
 
     def _member(self, name: str) -> Member:
-        for member in self.server.guild.members.values():
+        for member in self.guild.members.values():
             if name.lower() in (member.user.name.lower(), (member.nick or "").lower()):
                 return member
         raise ConsoleError(
@@ -247,14 +325,28 @@ class ConsoleSession:
 
     # -- acting ------------------------------------------------------------------------
 
+    def remember_choice(self, command: str, option: str, name: str, value: Any) -> None:
+        self._picked[(command, option, name)] = value
+
+    def _sent_value(self, command: str, option: str, value: OptionValue) -> Any:
+        """The picked choice's value for a name shown in the box, else what was typed."""
+        if isinstance(value, str):
+            picked = self._picked.get((command, option, value))
+            if picked is not None:
+                return picked
+        return self.resolve(value)
+
     async def run(self, command: ParsedCommand) -> AnswerView:
-        options = {name: self.resolve(value) for name, value in command.options.items()}
+        options = {
+            name: self._sent_value(command.qualified_name, name, value)
+            for name, value in command.options.items()
+        }
         return await self._act(
             lambda: self.double.invoke(
                 command.qualified_name,
                 options,
-                guild=self.server.guild,
-                channel=self.server.channel,
+                guild=self.guild,
+                channel=self.channel,
                 user=self.user,
                 locale=self.locale,
             )
@@ -268,6 +360,8 @@ class ConsoleSession:
             count = 0 if last is None else len(last.actions)
             have = "the last answer has no buttons" if not count else f"choose 1–{count}"
             raise ConsoleError(f"there is no button {number}: {have}")
+        if action.component.get("disabled"):
+            raise ConsoleError(f"{number} ({action.label}) is disabled")
         if not action.is_select:
             if values:
                 raise ConsoleError(f"{number} is a button: type just {number}")
@@ -319,14 +413,17 @@ class ConsoleSession:
 
     async def suggestions(self, request: AutocompleteRequest) -> list[dict[str, Any]]:
         """Ask the bot for autocomplete choices, as the client does while the user types."""
-        filled = {name: self.resolve(value) for name, value in request.filled.items()}
+        filled = {
+            name: self._sent_value(request.command, name, value)
+            for name, value in request.filled.items()
+        }
         filled[request.option] = request.value
         return await self.double.autocomplete(
             request.command,
             filled,
             focused=request.option,
-            guild=self.server.guild,
-            channel=self.server.channel,
+            guild=self.guild,
+            channel=self.channel,
             user=self.user,
             locale=self.locale,
         )
@@ -338,10 +435,51 @@ class ConsoleSession:
         except DoubleUsageError as exc:
             raise ConsoleError(str(exc)) from None
         await self._settle(result)
-        view = build_answer(result, self._changes_since(before), self.mention_names())
+        view = build_answer(result, self._changes_since(before), self.mention_names(), self.locale)
         self._form_origin = result if view.form is not None else None
         self.last = view
+        self._mark_seen(view.shown)
         return view
+
+    def _mark_seen(self, shown: Sequence[Shown]) -> None:
+        for item in shown:
+            message = item.message
+            self._seen[message.id] = (message.edited_timestamp, message.deleted)
+
+    def updates(self) -> AnswerView | None:
+        """Messages the user saw that the bot has edited or deleted since: shown again, as
+        Discord's client redraws them in place (e.g. a delivery's progress)."""
+        changed: list[Shown] = []
+        for message_id, (edited, deleted) in list(self._seen.items()):
+            message = self.double.message(message_id)
+            if message is None:
+                continue
+            if message.deleted and not deleted:
+                changed.append(Shown(message, _note(self.locale, "deleted")))
+            elif message.edited_timestamp != edited:
+                changed.append(Shown(message, _note(self.locale, "edited")))
+        if not changed:
+            return None
+        self._mark_seen(changed)
+        view = build_answer(None, changed, self.mention_names(), self.locale)
+        if view.actions and self.open_form is None:
+            self.last = view  # the numbers the user saw last are the ones they type
+        return view
+
+    async def quiet(self, within: float = SETTLE_WITHIN) -> None:
+        """Wait until the bot sends nothing for a while (background work such as a
+        delivery finishes), at most `within` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        seen = len(self.double.requests)
+        quiet_since = loop.time()
+        while loop.time() < deadline:
+            await asyncio.sleep(POLL)
+            if len(self.double.requests) != seen:
+                seen = len(self.double.requests)
+                quiet_since = loop.time()
+            elif loop.time() - quiet_since >= IDLE:
+                return
 
     async def _settle(self, result: InteractionResult) -> None:
         """Wait until the bot has finished with this interaction (edits, follow-ups…)."""
@@ -360,12 +498,15 @@ class ConsoleSession:
             elif now - quiet_since >= QUIET:
                 return
 
+    def _channels(self) -> dict[int, Channel]:
+        return {c.id: c for g in self.server.guilds for c in g.channels.values()}
+
     def _snapshot(self) -> dict[int, tuple[float | None, bool]]:
         return {m.id: (m.edited_timestamp, m.deleted) for m in self._server_messages()}
 
     def _server_messages(self) -> list[Message]:
         found: list[Message] = []
-        for channel in self.server.guild.channels.values():
+        for channel in self._channels().values():
             found.extend(
                 self.double.messages(channel, include_ephemeral=True, include_deleted=True)
             )
@@ -377,7 +518,7 @@ class ConsoleSession:
         for message in self._server_messages():
             if message.author.id != self.double.bot_user.id:
                 continue
-            channel = self.server.guild.channels.get(message.channel_id)
+            channel = self._channels().get(message.channel_id)
             where = f"#{channel.name}" if channel is not None else "a channel"
             old = before.get(message.id)
             if old is None:
@@ -387,6 +528,39 @@ class ConsoleSession:
             elif message.edited_timestamp != old[0]:
                 changed.append(Shown(message, f"edited in {where}"))
         return changed
+
+
+def _at(name: str) -> str:
+    """ "@Fans", and "@everyone" not "@@everyone" (the role's name carries the @)."""
+    return name if name.startswith("@") else f"@{name}"
+
+
+# The names Discord's client uses for permissions in its settings.
+PERMISSION_NAMES = {
+    Permission.ADMINISTRATOR: "Administrator",
+    Permission.MANAGE_GUILD: "Manage Server",
+    Permission.MANAGE_ROLES: "Manage Roles",
+    Permission.MANAGE_CHANNELS: "Manage Channels",
+    Permission.MANAGE_MESSAGES: "Manage Messages",
+}
+
+
+def permission_names(bits: int) -> list[str]:
+    names: list[str] = []
+    for flag in Permission:
+        if bits & flag and flag.value & (flag.value - 1) == 0:
+            names.append(PERMISSION_NAMES.get(flag, str(flag.name).replace("_", " ").title()))
+    return names
+
+
+CONSOLE_NOTES = {
+    "en": {"edited": "edited", "deleted": "deleted"},
+    "ko": {"edited": "수정됨", "deleted": "삭제됨"},
+}
+
+
+def _note(locale: str, key: str) -> str:
+    return CONSOLE_NOTES.get(locale.split("-")[0], CONSOLE_NOTES["en"])[key]
 
 
 def _select_ref(select_type: int, value: str) -> Ref:

@@ -8,6 +8,7 @@ that role, whatever the update text contains.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Final, Literal, NotRequired, TypedDict
@@ -82,6 +83,9 @@ class OutgoingMessage:
     allowed_mentions: AllowedMentionsPayload
     notify_button: bool  # attach the persistent 'Notify me / Stop notifying' button
     language: Language = "en"  # of the words on that button
+    # The button's custom_id on a delivered post: it names the update and revision, so the
+    # worker can recognise its own copy when it reads the channel (see delivery_marker).
+    marker: str | None = None
 
     @property
     def ping_role_id(self) -> int | None:
@@ -162,6 +166,28 @@ DEFAULT_LABELS: Final[Mapping[Language, PostLabels]] = {
 # Headroom kept free in the description for the 'Corrected <date>' line an edit adds later.
 _LARGEST_UPDATE_ID: Final = 10**12
 _LATEST_TIMESTAMP: Final = 32503680000.0  # 3000-01-01: the longest <t:…> tag we will write
+
+
+NOTIFY_BUTTON_ID: Final = "gh:notify"
+_MARKER: Final = re.compile(r"gh:notify:(?P<update_id>[0-9]{1,19}):(?P<revision>[0-9]{1,9})")
+
+
+def delivery_marker(update_id: int, revision: int) -> str:
+    """The Notify button's custom_id on a post: ``gh:notify:<update id>:<revision>``.
+
+    It is how the worker finds a copy whose send landed but was never recorded: the nonce
+    is not returned when reading messages and de-duplicates only for a few minutes, while a
+    component's custom_id stays on the message, is invisible and is the same in every language.
+    """
+    return f"{NOTIFY_BUTTON_ID}:{update_id}:{revision}"
+
+
+def parse_delivery_marker(custom_id: str) -> tuple[int, int] | None:
+    """(update id, revision) from a marker; None for anything else (e.g. plain ``gh:notify``)."""
+    match = _MARKER.fullmatch(custom_id)
+    if match is None:
+        return None
+    return int(match["update_id"]), int(match["revision"])
 
 
 def allowed_mentions_for(role_id: int | None) -> AllowedMentionsPayload:
@@ -249,6 +275,7 @@ def build_post(
         allowed_mentions=allowed_mentions_for(role_id),
         notify_button=True,
         language=language,
+        marker=delivery_marker(update.update_id, update.revision),
     )
 
 

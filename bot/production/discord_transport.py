@@ -21,15 +21,32 @@ from typing import Final
 import aiohttp
 import discord
 
-from .compose import AllowedMentionsPayload, EmbedData, OutgoingMessage
+from .compose import (
+    NOTIFY_BUTTON_ID,
+    AllowedMentionsPayload,
+    EmbedData,
+    OutgoingMessage,
+    parse_delivery_marker,
+)
 from .models import Language
 from .policy import ALREADY_CROSSPOSTED, OutcomeKind, classify_http_error
-from .transport import ChangeResult, Done, Permanent, RateLimited, SendResult, Sent, Transient
+from .transport import (
+    ChangeResult,
+    Done,
+    FindResult,
+    Found,
+    NotFound,
+    Permanent,
+    RateLimited,
+    SendResult,
+    Sent,
+    Transient,
+    Unreadable,
+)
 
 log = logging.getLogger(__name__)
 
 MAX_RATELIMIT_TIMEOUT: Final = 30.0  # discord.py's smallest allowed value
-NOTIFY_BUTTON_ID: Final = "gh:notify"
 NOTIFY_BUTTON_LABEL: Final[dict[Language, str]] = {
     "en": "Notify me / Stop notifying",
     "ko": "알림 받기 / 그만 받기",
@@ -37,21 +54,38 @@ NOTIFY_BUTTON_LABEL: Final[dict[Language, str]] = {
 # A 429 discord.py could not read as Discord's (no Via header): most likely a Cloudflare ban.
 CLOUDFLARE_BACKOFF: Final = 600.0
 
-ViewFactory = Callable[[Language], discord.ui.View]
+# Reading the channel for a copy (see find_copy): start this long before the first attempt
+# (clock skew between us and Discord), and read at most this many messages (5 requests).
+FIND_MARGIN: Final = 60.0
+FIND_SCAN_MAX: Final = 500
+
+# (language, custom_id) -> the view with the Notify button.
+ViewFactory = Callable[[Language, str], discord.ui.View]
 
 
-def plain_notify_view(language: Language) -> discord.ui.View:
-    """The 'Notify me' button with its fixed custom_id; the cogs' persistent view handles it."""
+def plain_notify_view(language: Language, custom_id: str = NOTIFY_BUTTON_ID) -> discord.ui.View:
+    """The 'Notify me' button; the cogs' persistent dynamic item answers its clicks."""
     view = discord.ui.View(timeout=None)
     view.add_item(
         discord.ui.Button(
             label=NOTIFY_BUTTON_LABEL[language],
             emoji="🔔",
             style=discord.ButtonStyle.secondary,
-            custom_id=NOTIFY_BUTTON_ID,
+            custom_id=custom_id,
         )
     )
     return view
+
+
+def marker_revision(message: discord.Message, update_id: int) -> int | None:
+    """The revision a message shows if it is a copy of ``update_id`` (its button's marker)."""
+    for row in message.components:
+        for item in getattr(row, "children", ()):
+            custom_id = getattr(item, "custom_id", None)
+            parsed = parse_delivery_marker(custom_id) if isinstance(custom_id, str) else None
+            if parsed is not None and parsed[0] == update_id:
+                return parsed[1]
+    return None
 
 
 def to_allowed_mentions(payload: AllowedMentionsPayload) -> discord.AllowedMentions:
@@ -117,7 +151,7 @@ class DiscordTransport:
     def _view(self, message: OutgoingMessage) -> discord.ui.View | None:
         if not message.notify_button:
             return None
-        view = self.view_factory(message.language)
+        view = self.view_factory(message.language, message.marker or NOTIFY_BUTTON_ID)
         # A stopped view still renders its button, but discord.py will not keep one View
         # object per sent message: the persistent view the cogs register answers the clicks.
         view.stop()
@@ -171,6 +205,55 @@ class DiscordTransport:
         except Exception as exc:
             return _mapped(exc)
         return Done()
+
+    def can_read_history(self, channel_id: int) -> bool | None:
+        """From the cache: may the bot read the channel's history (None: channel unknown).
+
+        Discord answers a history read without Read Message History with an empty list, not
+        an error, so an empty answer only means "no copy" when this is True."""
+        channel = self.client.get_channel(channel_id)
+        if not isinstance(channel, discord.abc.GuildChannel):
+            return None
+        me = channel.guild.me
+        if me is None:
+            return None
+        permissions = channel.permissions_for(me)
+        return permissions.view_channel and permissions.read_message_history
+
+    async def find_copy(self, channel_id: int, update_id: int, since: float) -> FindResult:
+        if self.client.user is None:
+            return Transient("not logged in yet")
+        if self.can_read_history(channel_id) is False:
+            return Unreadable(
+                f"could not check whether an earlier attempt was posted in <#{channel_id}>: "
+                "the bot lacks Read Message History there"
+            )
+        me = self.client.user.id
+        after = discord.Object(
+            id=discord.utils.time_snowflake(
+                dt.datetime.fromtimestamp(max(since - FIND_MARGIN, 0.0), dt.UTC)
+            )
+        )
+        channel = self.client.get_partial_messageable(channel_id)
+        read = 0
+        try:
+            async for message in channel.history(
+                limit=FIND_SCAN_MAX, after=after, oldest_first=True
+            ):
+                read += 1
+                if message.author.id != me:
+                    continue
+                revision = marker_revision(message, update_id)
+                if revision is not None:
+                    return Found(message.id, revision)
+        except Exception as exc:
+            return _mapped(exc)
+        if read >= FIND_SCAN_MAX:
+            return Unreadable(
+                f"could not check whether an earlier attempt was posted in <#{channel_id}>: "
+                f"more than {FIND_SCAN_MAX} messages since then"
+            )
+        return NotFound()
 
     async def crosspost(self, channel_id: int, message_id: int) -> ChangeResult:
         target = self.client.get_partial_messageable(channel_id).get_partial_message(message_id)

@@ -59,6 +59,11 @@ class SendLimiter:
         self._global_lock = asyncio.Lock()
         self._channel_locks: dict[int, asyncio.Lock] = {}
         self._channel_grants: dict[int, deque[float]] = {}
+        # Acquirers per channel, holding or waiting for its lock: a channel is forgotten only
+        # when none is left. ``lock.locked()`` alone is not enough: a holder cancelled (or
+        # finishing) releases the lock before the waiter it woke has run, and pruning then
+        # would give the next caller a fresh lock and window beside that waiter.
+        self._channel_users: dict[int, int] = {}
         self.granted = 0
 
     async def acquire(self, channel_id: int | None = None) -> None:
@@ -67,18 +72,26 @@ class SendLimiter:
             await self._acquire_global()
             return
         lock = self._channel_locks.setdefault(channel_id, asyncio.Lock())
-        async with lock:
-            grants = self._channel_grants.setdefault(channel_id, deque())
-            while True:
-                now = self._clock()
-                while grants and grants[0] <= now - self.channel_window:
-                    grants.popleft()
-                if len(grants) < self.channel_limit:
-                    break
-                await self._sleep(max(grants[0] + self.channel_window - now, 1e-6))
-            await self._acquire_global()
-            # Recorded after the global wait: the window counts when the request really goes out.
-            grants.append(self._clock())
+        self._channel_users[channel_id] = self._channel_users.get(channel_id, 0) + 1
+        try:
+            async with lock:
+                grants = self._channel_grants.setdefault(channel_id, deque())
+                while True:
+                    now = self._clock()
+                    while grants and grants[0] <= now - self.channel_window:
+                        grants.popleft()
+                    if len(grants) < self.channel_limit:
+                        break
+                    await self._sleep(max(grants[0] + self.channel_window - now, 1e-6))
+                await self._acquire_global()
+                # Recorded after the global wait: the window counts when the request goes out.
+                grants.append(self._clock())
+        finally:
+            left = self._channel_users[channel_id] - 1
+            if left:
+                self._channel_users[channel_id] = left
+            else:
+                del self._channel_users[channel_id]
         if self.granted % _PRUNE_EVERY == 0:
             self._prune()
 
@@ -102,9 +115,10 @@ class SendLimiter:
     def _prune(self) -> None:
         """Forget channels that are idle, so a long-running bot does not grow without bound."""
         horizon = self._clock() - self.channel_window
-        for channel_id in list(self._channel_grants):
-            lock = self._channel_locks.get(channel_id)
-            grants = self._channel_grants[channel_id]
-            if (lock is None or not lock.locked()) and (not grants or grants[-1] <= horizon):
-                del self._channel_grants[channel_id]
-                self._channel_locks.pop(channel_id, None)
+        for channel_id in list(self._channel_locks):
+            if channel_id in self._channel_users:
+                continue  # held or waited for: its lock and window must stay the same objects
+            grants = self._channel_grants.get(channel_id)
+            if not grants or grants[-1] <= horizon:
+                self._channel_grants.pop(channel_id, None)
+                del self._channel_locks[channel_id]

@@ -138,6 +138,8 @@ class Delivery:
     ping_issue: str | None = None
     crossposted_at: float | None = None
     crosspost_error: str | None = None
+    # When the first send went out (None: never tried, so no copy can exist unrecorded).
+    send_attempted_at: float | None = None
 
     @property
     def is_delivered(self) -> bool:

@@ -154,6 +154,7 @@ def _delivery(row: sqlite3.Row) -> Delivery:
         ping_issue=row["ping_issue"],
         crossposted_at=row["crossposted_at"],
         crosspost_error=row["crosspost_error"],
+        send_attempted_at=row["send_attempted_at"],
     )
 
 
@@ -480,6 +481,25 @@ async def _queue_copy_changes(
         """,
         {"update_id": update_id, "revision": revision, "now": now},
     )
+    # Those copies still show the old text: count them as failed edits, so /production status
+    # shows them and /production retry brings them up to date once the server is fixed.
+    await conn.execute(
+        """
+        UPDATE production_deliveries
+        SET wanted_revision = :revision, status = 'failed',
+            last_error = 'not updated: ' || (
+                SELECT attention_reason FROM guild_settings AS g
+                WHERE g.guild_id = production_deliveries.guild_id),
+            last_error_code = (
+                SELECT attention_code FROM guild_settings AS g
+                WHERE g.guild_id = production_deliveries.guild_id),
+            updated_at = :now
+        WHERE update_id = :update_id AND message_id IS NOT NULL
+          AND guild_id IN (
+              SELECT guild_id FROM guild_settings WHERE attention_reason IS NOT NULL)
+        """,
+        {"update_id": update_id, "revision": revision, "now": now},
+    )
     await conn.execute(
         """
         UPDATE production_deliveries SET wanted_revision = :revision, updated_at = :now
@@ -562,6 +582,7 @@ async def retract_update(
         assert new_row is not None
         updated = _update(new_row)
         # A send already in flight keeps its claim; if it lands, recording it queues the edit.
+        # Sends never attempted (queued, or failed with their server) now never will be.
         cancelled = await _changes(
             conn,
             """
@@ -570,7 +591,24 @@ async def retract_update(
                 crosspost = CASE crosspost WHEN 'pending' THEN 'none' ELSE crosspost END,
                 updated_at = :now
             WHERE update_id = :update_id AND message_id IS NULL
-              AND status IN ('pending', 'retrying')
+              AND status IN ('pending', 'retrying', 'failed') AND send_attempted_at IS NULL
+            """,
+            {"update_id": update_id, "now": now},
+        )
+        # An earlier attempt of these may have landed unrecorded (lost answer, failed write,
+        # an outage past the retries): the worker looks for that copy and retracts it, or
+        # cancels the row if there is none. It never sends them.
+        await conn.execute(
+            """
+            UPDATE production_deliveries
+            SET status = 'pending', attempts = 0, next_attempt_at = :now,
+                last_error = NULL, last_error_code = NULL,
+                crosspost = CASE crosspost WHEN 'pending' THEN 'none' ELSE crosspost END,
+                updated_at = :now
+            WHERE update_id = :update_id AND message_id IS NULL
+              AND status IN ('pending', 'retrying', 'failed') AND send_attempted_at IS NOT NULL
+              AND guild_id NOT IN (
+                  SELECT guild_id FROM guild_settings WHERE attention_reason IS NOT NULL)
             """,
             {"update_id": update_id, "now": now},
         )

@@ -30,6 +30,9 @@ class ChannelState:
     embed_links: bool = False
     manage_messages: bool = False
     mention_everyone: bool = False
+    # Needed to look for a copy whose send answer was lost before posting it again; without
+    # it Discord reads the channel as empty, so the bot does not post again (see worker).
+    read_history: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +68,8 @@ def _channel_findings(channel: ChannelState | None) -> list[SetupFinding]:
         findings.append(SetupFinding("no_embed", "blocking", where))
     if channel.kind == "announcement" and not channel.manage_messages:
         findings.append(SetupFinding("no_publish", "warning", where))
+    if not channel.read_history:
+        findings.append(SetupFinding("no_history", "warning", where))
     return findings
 
 

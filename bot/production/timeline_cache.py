@@ -35,21 +35,28 @@ class TimelineCache:
         self._loaded_at = 0.0
         self._refresh: asyncio.Task[None] | None = None
         self.version = 0  # changes whenever the additions may have changed
+        # Bumped by `invalidate`: a load that started before it read the database before the
+        # change, so its result must not be kept (it would hide the change until max_age).
+        self._generation = 0
 
     async def get(self) -> TimelineAdditions:
-        if self._value is None:
+        while self._value is None:
             await self._load()
-        elif self._clock() - self._loaded_at > self._max_age and self._refresh is None:
+        if self._clock() - self._loaded_at > self._max_age and self._refresh is None:
             self._refresh = asyncio.create_task(self._background_refresh())
-        assert self._value is not None
         return self._value
 
     def invalidate(self) -> None:
         """Something changed in this process: the next `get` reloads before answering."""
+        self._generation += 1
         self._value = None
 
     async def _load(self) -> None:
-        self._value = timeline_additions(await season_status_updates(self._db))
+        generation = self._generation
+        value = timeline_additions(await season_status_updates(self._db))
+        if generation != self._generation:
+            return  # invalidated while reading: a newer load (or the next get) reads again
+        self._value = value
         self._loaded_at = self._clock()
         self.version += 1
 

@@ -49,8 +49,29 @@ class RateLimited:
     reason: str = "rate limited"
 
 
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A copy of the update posted by the bot is in the channel, showing ``revision``."""
+
+    message_id: int
+    revision: int
+
+
+@dataclass(frozen=True, slots=True)
+class NotFound:
+    """The bot read every message since the first attempt: no copy is there."""
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """Whether a copy is there cannot be told (no Read Message History, too many messages)."""
+
+    reason: str
+
+
 SendResult = Sent | Permanent | Transient | RateLimited
 ChangeResult = Done | Permanent | Transient | RateLimited
+FindResult = Found | NotFound | Unreadable | Permanent | Transient | RateLimited
 
 
 class Transport(Protocol):
@@ -66,4 +87,9 @@ class Transport(Protocol):
 
     async def crosspost(self, channel_id: int, message_id: int) -> ChangeResult:
         """Publish a post in an Announcement channel to the servers following it."""
+        ...
+
+    async def find_copy(self, channel_id: int, update_id: int, since: float) -> FindResult:
+        """Look among the bot's messages posted in ``channel_id`` since ``since`` (Unix
+        seconds) for a copy of ``update_id`` (its marker, see ``compose.delivery_marker``)."""
         ...

@@ -11,6 +11,13 @@ without a background task (tests, benchmarks).
 Each claimed row gets its own task. Every row's outcome is written back in its own transaction;
 a row's exception is logged with the row and recorded as a transient failure, never allowed to
 stop the worker or the other rows.
+
+Exactly once past the nonce window: the row notes its first send attempt before the request
+goes out (``send_attempted_at``). A send retried ``nonce_trust`` seconds or more after that
+first reads the channel for the copy (``Transport.find_copy``, by the Notify button's marker)
+and records it instead of posting; if the channel cannot be read (no Read Message History),
+the copy fails with that reason rather than risk a second post. A retraction looks for the
+copies of sends that may have landed and edits them to the notice.
 """
 
 from __future__ import annotations
@@ -26,10 +33,11 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import Final, TypeVar
 
 from bot.store.database import Database
 
+from . import repo_deliveries
 from . import repository as repo
 from .compose import DEFAULT_LABELS, PostLabels, build_post
 from .limiter import SendLimiter
@@ -39,12 +47,16 @@ from .repository import DeliveryKey
 from .transport import (
     ChangeResult,
     Done,
+    FindResult,
+    Found,
+    NotFound,
     Permanent,
     RateLimited,
     SendResult,
     Sent,
     Transient,
     Transport,
+    Unreadable,
 )
 
 log = logging.getLogger(__name__)
@@ -54,6 +66,7 @@ Clock = Callable[[], float]
 
 CROSSPOST_WINDOW: Final = 3600.0
 _UPDATE_CACHE_MAX: Final = 256
+_R = TypeVar("_R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +82,11 @@ class WorkerConfig:
     crossposts_per_hour: int = 9  # per channel; Discord is observed to allow ~10
     crosspost_retry: RetryPolicy = field(default_factory=lambda: RetryPolicy(max_attempts=5))
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    # How long after a copy's first send attempt its nonce is trusted to stop a second post.
+    # Discord promises "the past few minutes"; past this, a send first reads the channel for
+    # the copy (Transport.find_copy). Below the lease, so a crashed worker's row comes back
+    # while its nonce still holds.
+    nonce_trust: float = 120.0
 
     def __post_init__(self) -> None:
         if self.max_in_flight < 1 or self.lease <= self.op_timeout:
@@ -89,6 +107,8 @@ class WorkerStats:
     rate_limited: int = 0
     errors: int = 0  # exceptions inside the worker (bugs); the rows were retried
     lost_claims: int = 0  # rows another worker took over while this one waited
+    lookups: int = 0  # channel reads for a copy whose earlier send may have landed
+    found: int = 0  # copies found that way (recorded instead of posted again)
 
 
 _PROC: Final = Path("/proc")
@@ -387,31 +407,145 @@ class DeliveryWorker:
 
     async def _run_job(self, delivery: Delivery, key: DeliveryKey) -> None:
         update = await self._update_for(delivery)
-        if update is None or (delivery.message_id is None and update.is_retracted):
-            # Retracted (or gone) while queued: the retraction already cancelled the row.
+        if update is None:
             await repo.release_claim(self.db, key, self.worker_id)
+            return
+        if delivery.message_id is None and update.is_retracted:
+            if delivery.send_attempted_at is None:
+                # Never sent, so nothing to retract: the retraction cancels such rows.
+                await repo_deliveries.record_cancelled(
+                    self.db,
+                    key,
+                    worker_id=self.worker_id,
+                    reason="retracted before delivery",
+                    now=self.clock(),
+                )
+            else:
+                # An earlier attempt may have landed: find that copy so the notice reaches it.
+                await self._find_copy(delivery, key, update, send_if_missing=False)
+            return
+        if (
+            delivery.message_id is None
+            and self._nonce_may_have_expired(delivery)
+            and not await self._find_copy(delivery, key, update, send_if_missing=True)
+        ):
             return
         message = build_post(update, delivery.language, delivery.role_id, self.labels)
         await self.limiter.acquire(delivery.channel_id)
-        if not await self._still_ours(key):
-            return
         result: SendResult | ChangeResult
         if delivery.message_id is None:
+            # Noting the attempt before it goes out: whatever happens next, a retry knows
+            # that a copy may exist.
+            if not await self._still_ours(key, sending=True):
+                return
             self.stats.sends += 1
             result = await self._call(
                 self.transport.send(delivery.channel_id, message, delivery.nonce)
             )
         else:
+            if not await self._still_ours(key):
+                return
             self.stats.edits += 1
             result = await self._call(
                 self.transport.edit(delivery.channel_id, delivery.message_id, message)
             )
         await self._record_job(delivery, key, update, result)
 
-    async def _still_ours(self, key: DeliveryKey) -> bool:
+    def _nonce_may_have_expired(self, delivery: Delivery) -> bool:
+        """An earlier send may have landed, and long enough ago that Discord may no longer
+        answer a repeated nonce with it."""
+        attempted = delivery.send_attempted_at
+        return attempted is not None and self.clock() - attempted >= self.config.nonce_trust
+
+    async def _find_copy(
+        self, delivery: Delivery, key: DeliveryKey, update: Update, *, send_if_missing: bool
+    ) -> bool:
+        """Read the channel for a copy an earlier attempt posted. True: none is there and the
+        caller should send; False: the outcome was recorded here (found, refused, retry)."""
+        assert delivery.send_attempted_at is not None
+        await self.limiter.acquire()  # a read: only the global pace applies
+        if not await self._still_ours(key):
+            return False
+        self.stats.lookups += 1
+        result: FindResult = await self._call(
+            self.transport.find_copy(
+                delivery.channel_id, delivery.update_id, delivery.send_attempted_at
+            )
+        )
+        now = self.clock()
+        recorded = True
+        match result:
+            case Found(message_id=message_id, revision=revision):
+                self.stats.found += 1
+                log.info(
+                    "update %s: found the copy in guild %s channel %s (message %s) that an "
+                    "earlier attempt posted; recorded it instead of posting again",
+                    delivery.update_id,
+                    delivery.guild_id,
+                    delivery.channel_id,
+                    message_id,
+                )
+                # An older revision than wanted gets its edit job from record_sent.
+                recorded = await repo.record_sent(
+                    self.db,
+                    key,
+                    worker_id=self.worker_id,
+                    message_id=message_id,
+                    revision=max(1, min(revision, delivery.wanted_revision)),
+                    ping_issue=None,
+                    now=now,
+                )
+            case NotFound():
+                if send_if_missing:
+                    return True
+                recorded = await repo_deliveries.record_cancelled(
+                    self.db,
+                    key,
+                    worker_id=self.worker_id,
+                    reason="retracted before delivery",
+                    now=now,
+                )
+            case Unreadable(reason=reason):
+                # Sending blind could post a second copy; a maintainer can retry once the
+                # server's admins grant Read Message History (/setup check says so).
+                self.stats.failed += 1
+                log.warning(
+                    "update %s to guild %s channel %s not sent again: %s",
+                    delivery.update_id,
+                    delivery.guild_id,
+                    delivery.channel_id,
+                    reason,
+                )
+                recorded = await repo.record_failed(
+                    self.db,
+                    key,
+                    worker_id=self.worker_id,
+                    attempts=delivery.attempts + 1,
+                    code=None,
+                    error=reason,
+                    attention=False,
+                    now=now,
+                )
+            case _:
+                await self._record_job(delivery, key, update, result)
+                return False
+        if not recorded:
+            await repo.release_claim(self.db, key, self.worker_id)
+        return False
+
+    async def _still_ours(self, key: DeliveryKey, *, sending: bool = False) -> bool:
         """Renew the lease after the limiter wait; a lapsed claim taken by another worker is
-        left to that worker instead of being sent twice."""
-        if await repo.renew_claim(self.db, key, self.worker_id, self.clock() + self.config.lease):
+        left to that worker instead of being sent twice. ``sending`` also notes that a send
+        attempt is about to go out (kept from the first one)."""
+        until = self.clock() + self.config.lease
+        renewed = (
+            await repo_deliveries.renew_claim_for_send(
+                self.db, key, self.worker_id, until, now=self.clock()
+            )
+            if sending
+            else await repo.renew_claim(self.db, key, self.worker_id, until)
+        )
+        if renewed:
             return True
         self.stats.lost_claims += 1
         log.warning(
@@ -421,9 +555,7 @@ class DeliveryWorker:
         )
         return False
 
-    async def _call(
-        self, request: Awaitable[SendResult | ChangeResult]
-    ) -> SendResult | ChangeResult:
+    async def _call(self, request: Awaitable[_R]) -> _R | Transient:
         try:
             async with asyncio.timeout(self.config.op_timeout):
                 return await request
@@ -435,7 +567,7 @@ class DeliveryWorker:
         delivery: Delivery,
         key: DeliveryKey,
         update: Update,
-        result: SendResult | ChangeResult,
+        result: SendResult | ChangeResult | FindResult,
     ) -> None:
         now = self.clock()
         recorded: bool
@@ -489,6 +621,8 @@ class DeliveryWorker:
                     attention=needs_guild_attention(code),
                     now=now,
                 )
+            case Found() | NotFound() | Unreadable():
+                raise AssertionError("find_copy results are recorded by _find_copy")
         if not recorded:
             # The row changed under us (retracted, switched off, claim expired): just let go.
             await repo.release_claim(self.db, key, self.worker_id)

@@ -1,10 +1,12 @@
 """Opting in to the server's update pings: the /notify toggle and the button on every post.
 
-The button on delivered posts has the fixed custom_id ``gh:notify`` and is a
-:class:`discord.ui.DynamicItem`, so posts sent before a restart (or by another process) keep
-working: nothing is stored per message. The role comes from the server's *current* settings,
-not from the post. Permissions and the role hierarchy are checked before asking Discord, so a
-misconfigured server costs no refused requests (they count towards Discord's ban limit).
+The button on delivered posts has the custom_id ``gh:notify:<update id>:<revision>`` (older
+posts: plain ``gh:notify``) and is a :class:`discord.ui.DynamicItem`, so posts sent before a
+restart (or by another process) keep working: nothing is stored per message. The suffix only
+lets the delivery worker recognise its own copy in a channel (``compose.delivery_marker``).
+The role comes from the server's *current* settings, not from the post. Permissions and the
+role hierarchy are checked before asking Discord, so a misconfigured server costs no refused
+requests (they count towards Discord's ban limit).
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ import discord
 from bot.errors import UserFacingError
 from bot.i18n.catalogue import lang_for
 from bot.production import repository as repo
-from bot.production.discord_transport import NOTIFY_BUTTON_ID, NOTIFY_BUTTON_LABEL
+from bot.production.compose import NOTIFY_BUTTON_ID
+from bot.production.discord_transport import NOTIFY_BUTTON_LABEL
 from bot.production.models import Language
 from bot.replies import NO_MENTIONS, reply_ephemeral
 from bot.ui.base import guarded, services_of
@@ -82,17 +85,17 @@ async def toggle_ping_role(interaction: discord.Interaction[Any]) -> None:
 
 class NotifyButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=re.escape(NOTIFY_BUTTON_ID),
+    template=re.escape(NOTIFY_BUTTON_ID) + r"(?::[0-9]{1,19}:[0-9]{1,9})?",
 ):
     """'Notify me / Stop notifying' under every delivered update."""
 
-    def __init__(self, language: Language = "en") -> None:
+    def __init__(self, language: Language = "en", custom_id: str = NOTIFY_BUTTON_ID) -> None:
         super().__init__(
             discord.ui.Button(
                 label=NOTIFY_BUTTON_LABEL[language],
                 emoji="🔔",
                 style=discord.ButtonStyle.secondary,
-                custom_id=NOTIFY_BUTTON_ID,
+                custom_id=custom_id,
             )
         )
 
@@ -110,8 +113,8 @@ class NotifyButton(
         await guarded(interaction, toggle_ping_role)
 
 
-def notify_view(language: Language) -> discord.ui.View:
-    """The view the delivery transport attaches to each post."""
+def notify_view(language: Language, custom_id: str = NOTIFY_BUTTON_ID) -> discord.ui.View:
+    """The view the delivery transport attaches to each post (``custom_id``: its marker)."""
     view = discord.ui.View(timeout=None)
-    view.add_item(NotifyButton(language))
+    view.add_item(NotifyButton(language, custom_id))
     return view

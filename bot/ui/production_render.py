@@ -77,6 +77,16 @@ def report_embed(
                 failed=number(counts.crosspost_failed),
             )
         )
+    failed = counts.failed + counts.edits_failed
+    if failed:
+        lines.append(
+            texts.t(
+                lang,
+                "newsroom.retry_hint",
+                id=update_id,
+                copies=texts.plural(lang, "newsroom.copies", failed),
+            )
+        )
     embed = discord.Embed(
         title=texts.t(lang, "newsroom.report_title", id=update_id),
         description="\n".join(lines),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 
 from discord_double.backend import Backend
 from discord_double.errors import (
@@ -11,6 +12,8 @@ from discord_double.errors import (
     EMPTY_MESSAGE,
     WRONG_CHANNEL_TYPE,
     DiscordAPIError,
+    ErrorTree,
+    invalid_form_body,
     missing_access,
     missing_permissions,
 )
@@ -111,19 +114,30 @@ class ChannelRoutes:
         return ApiReply(body=message_payload(message))
 
     async def list_messages(self, req: ApiRequest) -> ApiReply:
-        channel, _ = self._readable_channel(req)
-        limit = max(1, min(int(req.query.get("limit", "50")), 100))
-        before = int(req.query.get("before", "0") or 0)
-        after = int(req.query.get("after", "0") or 0)
+        """Newest first, like Discord. Without Read Message History Discord answers an empty
+        list, not an error ("no messages will be returned"): a client that reads an empty
+        channel must know its permissions to trust that."""
+        channel, perms = self._visible_channel(req)
+        limit, anchors = _history_query(req.query)
+        if channel.guild_id is not None and not perms & Permission.READ_MESSAGE_HISTORY:
+            return ApiReply(body=[])
         visible = [
             m
             for m in self._b.state.channel_messages.get(channel.id, [])
-            if not m.deleted
-            and not m.ephemeral
-            and (not before or m.id < before)
-            and (not after or m.id > after)
+            if not m.deleted and not m.ephemeral
         ]
-        picked = visible[:limit] if after else visible[-limit:]
+        visible.sort(key=lambda m: m.id)
+        if "before" in anchors:
+            picked = [m for m in visible if m.id < anchors["before"]][-limit:]
+        elif "after" in anchors:
+            picked = [m for m in visible if m.id > anchors["after"]][:limit]
+        elif "around" in anchors:
+            around = anchors["around"]
+            older = [m for m in visible if m.id < around][-(limit // 2) :] if limit > 1 else []
+            newer = [m for m in visible if m.id >= around][: limit - len(older)]
+            picked = older + newer
+        else:
+            picked = visible[-limit:]
         return ApiReply(body=[message_payload(m) for m in reversed(picked)])
 
     async def edit_message(self, req: ApiRequest) -> ApiReply:
@@ -194,3 +208,40 @@ class ChannelRoutes:
         message.flags |= Message.CROSSPOSTED
         b.announce_updated(message)
         return ApiReply(body=message_payload(message))
+
+
+def _history_query(query: Mapping[str, str]) -> tuple[int, dict[str, int]]:
+    """``limit`` (1-100, default 50) and at most one of before/after/around, as Discord reads
+    them; anything else is an Invalid Form Body that fails the test which sent it."""
+    errors = ErrorTree()
+    limit = 50
+    raw = query.get("limit")
+    if raw is not None:
+        if not raw.lstrip("-").isdigit():
+            errors.add(("limit",), "NUMBER_TYPE_COERCE", f'Value "{raw}" is not int.')
+        else:
+            limit = int(raw)
+            if limit < 1:
+                errors.add(("limit",), "NUMBER_TYPE_MIN", "int value should be greater than 0.")
+            elif limit > 100:
+                errors.add(
+                    ("limit",), "NUMBER_TYPE_MAX", "int value should be less than or equal to 100."
+                )
+    anchors: dict[str, int] = {}
+    for name in ("around", "before", "after"):
+        value = query.get(name)
+        if value is None:
+            continue
+        if not value.isdigit():
+            errors.add((name,), "NUMBER_TYPE_COERCE", f'Value "{value}" is not snowflake.')
+        else:
+            anchors[name] = int(value)
+    if len(anchors) > 1:
+        errors.add(
+            tuple(sorted(anchors))[:1],
+            "QUERY_MUTUALLY_EXCLUSIVE",
+            "before, after and around are mutually exclusive.",
+        )
+    if not errors.empty:
+        raise invalid_form_body(errors)
+    return limit, anchors

@@ -144,7 +144,7 @@ def test_buttons_are_numbered_and_pressing_one_answers(english_run: list[tuple[s
 
 def test_a_mistyped_option_lists_the_valid_ones(english_run: list[tuple[str, str]]) -> None:
     shown = answer_to(english_run, "/cast nam:Baek")
-    assert shown.startswith("error: unknown option 'nam'") and "name (" in shown
+    assert shown.startswith("error: unknown option 'nam'") and "name: Character or actor" in shown
 
 
 def test_the_maintainer_persona_is_a_maintainer(english_run: list[tuple[str, str]]) -> None:

@@ -109,8 +109,9 @@ async def test_publish_reaches_every_server_once_pinging_only_its_role(
                 assert post.content == f"<@&{server.role.id}>"
                 assert post.mention_roles == [server.role.id]
             assert not post.mention_everyone and post.mentions == []
+            # The Notify button's custom_id also marks the copy: update 1, revision 1.
             assert [c["custom_id"] for c in post.iter_components() if "custom_id" in c] == [
-                "gh:notify"
+                "gh:notify:1:1"
             ]
         assert all(room.posts(s)[0].embeds[0]["title"] == HOSTILE for s in english)
         assert all(room.posts(s)[0].embeds[0]["title"] == "큰 소식" for s in korean)

@@ -173,10 +173,10 @@ async def test_the_notify_button_on_a_post_works_and_survives_a_restart(
         await room.publish(await room.preview())
         await wait_until_finished(bot.services.db, 1)
         (post,) = room.posts(server)
-        clicked = await double.click(post, "gh:notify", user=server.fan)
+        clicked = await double.click(post, "gh:notify:1:1", user=server.fan)
         assert clicked.ephemeral and "You'll be pinged" in clicked.all_text
         assert server.role.id in server.fan.role_ids
     async with room.start():  # a new process: nothing of the old one in memory
-        again = await double.click(post, "gh:notify", user=server.fan)
+        again = await double.click(post, "gh:notify:1:1", user=server.fan)
         assert "You won't be pinged" in again.all_text
         assert server.role.id not in server.fan.role_ids

@@ -190,7 +190,13 @@ def test_unknown_option_lists_the_valid_ones_with_types() -> None:
     message = error_of("/awards who:Ju ceremnoy:Baeksang")
     assert "'ceremnoy'" in message
     assert "who" in message and "ceremony" in message and "result" in message
-    assert "one of: won, nominated, all" in message
+    assert "one of: Won, Nominated, All" in message  # choice names, as Discord shows them
+    assert "result: Wins, nominations or all" in message  # the bot's own description
+
+
+def test_option_help_is_in_the_clients_language() -> None:
+    korean = error_of("/awards who:Ju ceremnoy:Baeksang", locale="ko")
+    assert "one of: 수상, 후보, All" in korean
 
 
 def test_missing_required_option_is_named() -> None:
@@ -257,8 +263,10 @@ def test_subcommands_complete() -> None:
 
 
 def test_choices_and_booleans_complete() -> None:
-    assert texts("/awards result:") == ["won", "nominated", "all"]
-    assert texts("/awards result:수", locale="ko") == ["won"]
+    # Discord's client puts the choice's name in the box, never its value.
+    assert texts("/awards result:") == ["Won", "Nominated", "All"]
+    assert texts("/awards result:수", locale="ko") == ["수상"]
+    assert texts("/awards result:", locale="ko") == ["수상", "후보", "All"]
     assert texts("/setup announcements channel:#general silent:f") == ["false"]
 
 

@@ -26,8 +26,7 @@ from bot.store.migrate import (
 
 # One or more rows in every table that exists at a version, written against that version's
 # schema (which never changes once shipped), so upgrades are tested with data in place.
-ROWS_AT_VERSION: dict[int, str] = {
-    1: """
+ROWS_V1 = """
         INSERT INTO meta VALUES ('seeded_pack_hash', 'abc123'), ('command_tree_hash:1:global', 'f');
         INSERT INTO sources VALUES
             ('src-a', 0, 'Outlet A', 'A title', 'https://example.org/a', '2025-01-24', NULL, 1),
@@ -63,6 +62,23 @@ ROWS_AT_VERSION: dict[int, str] = {
             ('s2-plan', 2, 0, '2025-12-01', 'month', 'about', 'Plan', '계획', 'renewed',
              'reported', 'Filming', '촬영', 'filming', '2026-08-31');
         INSERT INTO season_event_sources VALUES ('s1-out', 0, 'src-a'), ('s2-plan', 0, 'src-b');
+    """
+ROWS_AT_VERSION: dict[int, str] = {
+    1: ROWS_V1,
+    2: ROWS_V1
+    + """
+        INSERT INTO guild_settings (guild_id, channel_id, channel_kind, role_id, language,
+            created_at, updated_at) VALUES (11, 12, 'announcement', 13, 'ko', 1.0, 1.0);
+        INSERT INTO production_updates (update_id, preview_token, author_id, title_en, body_en,
+            confidence, created_at) VALUES (1, 'preview-token-1', 5, 'Title', 'Body',
+            'reported', 1.0);
+        INSERT INTO production_previews (token, author_id, title_en, body_en, confidence,
+            created_at, expires_at, state, update_id) VALUES ('preview-token-1', 5, 'Title',
+            'Body', 'reported', 1.0, 901.0, 'published', 1);
+        INSERT INTO production_deliveries (update_id, guild_id, channel_id, channel_kind,
+            language, status, next_attempt_at, nonce, wanted_revision, crosspost,
+            crosspost_next_at, updated_at) VALUES (1, 11, 12, 'announcement', 'ko', 'failed',
+            1.0, '123456789', 1, 'none', NULL, 1.0);
     """,
 }
 # Version 2 added the production tables; the fact tables are as at version 1.

@@ -19,6 +19,7 @@ from bot.i18n.catalogue import Catalogue
 from bot.production.compose import (
     TITLE_MAX,
     DraftProblem,
+    parse_delivery_marker,
     validate_draft,
     validate_retract_reason,
 )
@@ -87,7 +88,7 @@ async def test_production_lives_only_in_the_admin_guild_when_there_is_one(
     production = payload(newsroom_bot, "production", ADMIN_GUILD)
     assert production["default_member_permissions"] is None  # the newsroom's members see it
     subcommands = {o["name"] for o in production["options"]}
-    assert subcommands == {"post", "edit", "retract", "list", "status"}
+    assert subcommands == {"post", "edit", "retract", "list", "status", "retry"}
 
 
 async def test_without_an_admin_guild_production_is_global_and_hidden(
@@ -122,6 +123,11 @@ def test_button_ids_are_persistent_and_fit_discord() -> None:
     assert NotifyButton().item.custom_id == NOTIFY_BUTTON_ID
     assert NotifyButton.__discord_ui_compiled_template__.fullmatch("gh:notify")
     assert not NotifyButton.__discord_ui_compiled_template__.fullmatch("gh:notifyx")
+    # Posts carry the copy's marker (update id, revision); older posts the plain id.
+    assert NotifyButton.__discord_ui_compiled_template__.fullmatch("gh:notify:12:3")
+    assert not NotifyButton.__discord_ui_compiled_template__.fullmatch("gh:notify:12")
+    assert parse_delivery_marker("gh:notify:12:3") == (12, 3)
+    assert parse_delivery_marker("gh:notify") is None
 
 
 def settings(**changes: Any) -> GuildSettings:
@@ -188,6 +194,12 @@ def test_announcement_channels_want_manage_messages_to_publish() -> None:
     )
     found = check_setup(settings(channel_kind="announcement"), channel, GOOD_ROLE)
     assert [(f.code, f.severity) for f in found] == [("no_publish", "warning")]
+
+
+def test_without_read_message_history_a_lost_answer_cannot_be_checked() -> None:
+    channel = replace(GOOD_CHANNEL, read_history=False)
+    found = check_setup(settings(), channel, GOOD_ROLE)
+    assert [(f.code, f.severity) for f in found] == [("no_history", "warning")]
 
 
 def test_no_role_and_a_vanished_role() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
@@ -12,6 +13,8 @@ from discord.http import handle_message_parameters
 
 from bot.production.compose import allowed_mentions_for, build_post
 from bot.production.discord_transport import (
+    FIND_MARGIN,
+    FIND_SCAN_MAX,
     NOTIFY_BUTTON_ID,
     DiscordTransport,
     classify_exception,
@@ -19,7 +22,16 @@ from bot.production.discord_transport import (
     to_embed,
 )
 from bot.production.models import LocalizedText, Update, UpdateDraft
-from bot.production.transport import Done, Permanent, RateLimited, Sent, Transient
+from bot.production.transport import (
+    Done,
+    Found,
+    NotFound,
+    Permanent,
+    RateLimited,
+    Sent,
+    Transient,
+    Unreadable,
+)
 
 UPDATE = Update(
     update_id=3,
@@ -144,7 +156,8 @@ async def test_send_passes_nonce_mentions_and_a_stopped_notify_view() -> None:
     assert kind == "send" and kwargs["nonce"] == "987" and kwargs["content"] == "<@&555>"
     assert kwargs["allowed_mentions"].to_dict() == {"parse": [], "roles": [555]}
     view = kwargs["view"]
-    assert [item.custom_id for item in view.children] == [NOTIFY_BUTTON_ID]
+    # The button's custom_id marks the copy (update 3, revision 1) so a retry can find it.
+    assert [item.custom_id for item in view.children] == [f"{NOTIFY_BUTTON_ID}:3:1"]
     assert view.is_finished()  # discord.py will not store one View per sent message
 
 
@@ -171,3 +184,59 @@ async def test_retraction_edit_removes_embed_and_button() -> None:
     [(kind, kwargs)] = channel.log
     assert kind == "edit" and kwargs["embeds"] == [] and kwargs["view"] is None
     assert kwargs["allowed_mentions"].to_dict() == {"parse": []}
+
+
+def _posted(message_id: int, author: int, custom_id: str | None) -> Any:
+    button = SimpleNamespace(custom_id=custom_id)
+    rows = [SimpleNamespace(children=[button])] if custom_id else []
+    return SimpleNamespace(id=message_id, author=SimpleNamespace(id=author), components=rows)
+
+
+@dataclass
+class HistoryChannel(FakeChannel):
+    messages: list[Any] = field(default_factory=list)
+    asked: list[dict[str, Any]] = field(default_factory=list)
+
+    async def history(self, **kwargs: Any) -> Any:
+        self.asked.append(kwargs)
+        for message in self.messages[: kwargs["limit"]]:
+            yield message
+
+
+@dataclass
+class HistoryClient(FakeClient):
+    user: Any = field(default_factory=lambda: SimpleNamespace(id=77))
+
+
+async def test_find_copy_matches_the_bots_post_of_that_update_from_before_the_first_try() -> None:
+    channel = HistoryChannel(
+        messages=[
+            _posted(1, 5, "gh:notify:3:1"),  # someone else's message with the same button
+            _posted(2, 77, "gh:notify:4:1"),  # the bot's post of another update
+            _posted(3, 77, None),
+            _posted(4, 77, "gh:notify:3:2"),
+        ]
+    )
+    transport = DiscordTransport(HistoryClient(channel))  # type: ignore[arg-type]
+    assert await transport.find_copy(9, 3, since=1_750_000_100.0) == Found(4, 2)
+    assert await transport.find_copy(9, 8, since=1_750_000_100.0) == NotFound()
+    [asked, _] = channel.asked
+    assert asked["oldest_first"] and asked["limit"] == FIND_SCAN_MAX
+    after = discord.utils.snowflake_time(asked["after"].id).timestamp()
+    assert after == pytest.approx(1_750_000_100.0 - FIND_MARGIN, abs=0.01)
+
+
+async def test_find_copy_that_cannot_tell_says_so_instead_of_not_found() -> None:
+    crowded = HistoryChannel(messages=[_posted(n, 5, None) for n in range(FIND_SCAN_MAX + 1)])
+    transport = DiscordTransport(HistoryClient(crowded))  # type: ignore[arg-type]
+    result = await transport.find_copy(9, 3, since=1_750_000_100.0)
+    assert isinstance(result, Unreadable) and "more than 500 messages" in result.reason
+    hidden = HistoryChannel()
+
+    async def refused(**kwargs: Any) -> Any:
+        raise http_error(discord.Forbidden, 403, 50001, "Missing Access")
+        yield  # an async generator, like discord.py's
+
+    hidden.history = refused  # type: ignore[method-assign]
+    denied = await DiscordTransport(HistoryClient(hidden)).find_copy(9, 3, 0.0)  # type: ignore[arg-type]
+    assert isinstance(denied, Permanent) and denied.code == 50001

@@ -110,3 +110,42 @@ async def test_a_busy_channel_does_not_hold_up_the_others() -> None:
     others_last = max(t for c, t in grants if c != 7)
     assert busy_last >= 10.0 + 1000.0  # 6 sends at 2 per 5 s need two more windows
     assert others_last < busy_last
+
+
+async def test_a_channel_is_not_forgotten_while_a_caller_still_waits_for_it() -> None:
+    """A holder cancelled mid-wait releases the channel lock before the waiter it woke runs;
+    a prune at that moment used to drop the lock and window, so the next caller got a fresh
+    pair and went out beside the waiter: two sends in a window that allows one."""
+    time = FakeTime()
+    blocked = asyncio.Event()
+    first_sleep = True
+
+    async def sleep(seconds: float) -> None:
+        nonlocal first_sleep
+        if first_sleep:  # the holder waits for the global bucket until cancelled
+            first_sleep = False
+            blocked.set()
+            await asyncio.Event().wait()
+        await time.sleep(seconds)
+
+    limiter = SendLimiter(
+        rate=10.0, channel_limit=1, channel_window=5.0, clock=time.clock, sleep=sleep
+    )
+    await limiter.acquire(None)  # spend the first token: the next acquire has to wait
+    grants: list[float] = []
+
+    async def send() -> None:
+        await limiter.acquire(1)
+        grants.append(time.clock())
+
+    holder = asyncio.create_task(send())
+    await blocked.wait()
+    waiter = asyncio.create_task(send())
+    await asyncio.sleep(0)  # the waiter queues on the channel lock
+    holder.cancel()
+    await asyncio.sleep(0)  # the holder unwinds: the lock is free, the waiter not yet running
+    limiter._prune()  # what every 512th grant does
+    late = asyncio.create_task(send())
+    await asyncio.gather(waiter, late)
+    assert len(grants) == 2
+    assert max_in_any_window(grants, 5.0) == 1

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.production import repo_deliveries
 from bot.production import repository as repo
-from bot.production.compose import OutgoingMessage, build_post
+from bot.production.compose import OutgoingMessage, build_post, parse_delivery_marker
 from bot.production.limiter import SendLimiter
 from bot.production.models import (
     AlreadyPublished,
@@ -39,6 +40,9 @@ from bot.production.timeline import timeline_additions
 from bot.production.transport import (
     ChangeResult,
     Done,
+    FindResult,
+    Found,
+    NotFound,
     Permanent,
     RateLimited,
     SendResult,
@@ -73,6 +77,7 @@ class FakeMessage:
     allowed_mentions: dict[str, list[int]]
     edits: int = 0
     crossposted: bool = False
+    marker: str | None = None
 
 
 Script = Callable[[], "SendResult | ChangeResult | None"]
@@ -123,6 +128,7 @@ class FakeDiscord:
             message.content,
             [e.description for e in message.embeds],
             dict(message.allowed_mentions),  # type: ignore[arg-type]
+            marker=message.marker,
         )
         self.by_nonce[(channel_id, nonce)] = self.next_id
         if channel_id in self.lost_replies:
@@ -147,8 +153,18 @@ class FakeDiscord:
         stored.content = message.content
         stored.descriptions = [e.description for e in message.embeds]
         stored.allowed_mentions = dict(message.allowed_mentions)  # type: ignore[arg-type]
+        stored.marker = message.marker
         stored.edits += 1
         return Done()
+
+    async def find_copy(self, channel_id: int, update_id: int, since: float) -> FindResult:
+        self.calls.append(("find", channel_id))
+        await asyncio.sleep(0)
+        for stored in self.messages.values():
+            parsed = parse_delivery_marker(stored.marker or "")
+            if stored.channel_id == channel_id and parsed and parsed[0] == update_id:
+                return Found(stored.message_id, parsed[1])
+        return NotFound()
 
     async def crosspost(self, channel_id: int, message_id: int) -> ChangeResult:
         self.calls.append(("crosspost", channel_id))
@@ -872,3 +888,102 @@ async def test_a_running_worker_takes_over_from_a_worker_that_died_meanwhile(
         await worker.stop()
     assert (await repo.delivery_counts(db, update.update_id)).delivered == 5
     assert len(discord.messages) == 5
+
+
+async def test_a_retraction_looks_for_copies_of_failed_sends_and_cancels_if_none(
+    db: Database, discord: FakeDiscord, clock: FakeClock
+) -> None:
+    """Sends that failed for good may still have landed: a retraction looks for each copy
+    (found: edited to the notice; none: cancelled) and never sends one."""
+    await subscribe(db, 2, clock)
+    discord.failures[channel(0)] = [Transient("HTTP 503")] * 4  # never landed
+    discord.lost_replies[channel(1)] = Transient("connection reset (outcome unknown)")
+    update = (await publish(db, clock)).update
+    worker = make_worker(db, discord, clock, retry=RetryPolicy(base_delay=5.0, max_attempts=1))
+    await worker.run_until_idle()
+    counts = await repo.delivery_counts(db, update.update_id)
+    assert (counts.delivered, counts.failed) == (0, 2)  # one of them is in the channel though
+    sends = discord.count("send")
+
+    retracted = await repo.retract_update(
+        db, update.update_id, reason="not true", retracted_by=1, now=clock()
+    )
+    assert isinstance(retracted, Retracted)
+    await worker.run_until_idle()
+    assert discord.count("send") == sends and discord.count("find") == 2
+    assert discord.in_channel(channel(0)) == []
+    [notice] = discord.in_channel(channel(1))
+    assert notice.content is not None and "not true" in notice.content
+    counts = await repo.delivery_counts(db, update.update_id)
+    assert (counts.delivered, counts.failed, counts.cancelled) == (1, 0, 1)
+    assert counts.up_to_date == 1 and counts.finished
+
+
+async def test_retry_requeues_failed_copies_but_not_servers_that_would_fail_again(
+    db: Database, discord: FakeDiscord, clock: FakeClock
+) -> None:
+    await subscribe(db, 4, clock)
+    for n in (0, 1, 2):
+        discord.failures[channel(n)] = [Transient("HTTP 503")]  # one outage, one attempt
+    update = (await publish(db, clock)).update
+    worker = make_worker(db, discord, clock, retry=RetryPolicy(base_delay=5.0, max_attempts=1))
+    await worker.run_until_idle()
+    # Server 1 later needs attention (its channel broke), server 2 switched updates off.
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE guild_settings SET attention_reason = 'x', attention_since = 1"
+            " WHERE guild_id = ?",
+            (guild(1),),
+        )
+    await repo.switch_off_guild(db, guild(2), clock())
+    clock.advance(600)
+
+    result = await repo_deliveries.requeue_failed(db, update.update_id, now=clock())
+    assert (result.sends, result.edits, result.skipped) == (1, 0, 2)
+    await worker.run_until_idle()
+    assert len(discord.in_channel(channel(0))) == 1
+    assert discord.in_channel(channel(1)) == [] and discord.in_channel(channel(2)) == []
+    nothing = await repo_deliveries.requeue_failed(db, update.update_id, now=clock())
+    assert (nothing.sends, nothing.edits, nothing.skipped) == (0, 0, 2)
+
+
+async def test_an_edit_skipped_for_a_server_needing_attention_counts_as_failed(
+    db: Database, discord: FakeDiscord, clock: FakeClock
+) -> None:
+    """Its copy still shows the old text: it must not count as up to date, and a retry
+    after the fix brings it up to date."""
+    await subscribe(db, 2, clock)
+    update = (await publish(db, clock)).update
+    worker = make_worker(db, discord, clock)
+    await worker.run_until_idle()
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE guild_settings SET attention_reason = 'Missing Access', attention_since = 1"
+            " WHERE guild_id = ?",
+            (guild(0),),
+        )
+    corrected = UpdateDraft(
+        title=LocalizedText("Filming moved"), body=DRAFT.body, confidence="official"
+    )
+    edited = await repo.edit_update(db, update.update_id, corrected, editor_id=2, now=clock())
+    assert isinstance(edited, Edited) and edited.copies_queued == 1
+    await worker.run_until_idle()
+    counts = await repo.delivery_counts(db, update.update_id)
+    assert (counts.up_to_date, counts.edits_failed) == (1, 1)
+    report = await repo.delivery_report(db, update.update_id)
+    assert report is not None and report.failures[0].reason == "not updated: Missing Access"
+
+    await repo.save_guild_settings(  # the admin fixed it (/setup clears the flag)
+        db,
+        guild_id=guild(0),
+        channel_id=channel(0),
+        channel_kind="text",
+        role_id=role(0),
+        language=None,
+        now=clock(),
+    )
+    result = await repo_deliveries.requeue_failed(db, update.update_id, now=clock())
+    assert (result.sends, result.edits, result.skipped) == (0, 1, 0)
+    await worker.run_until_idle()
+    counts = await repo.delivery_counts(db, update.update_id)
+    assert (counts.up_to_date, counts.edits_failed) == (2, 0)

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.production import repository as repo
-from bot.production.models import LocalizedText, UpdateDraft
+from bot.production import timeline_cache
+from bot.production.models import LocalizedText, Update, UpdateDraft
 from bot.production.timeline_cache import TimelineCache
 from bot.store.database import Database
 from bot.store.migrate import migrate
@@ -71,3 +72,37 @@ async def test_changes_show_after_invalidate_or_after_max_age(db: Database) -> N
             break
         await asyncio.sleep(0.01)
     assert event_count(await cache.get()) == 2 and cache.version > version
+
+
+async def test_a_load_that_started_before_invalidate_does_not_hide_the_change(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A background refresh reads, this process publishes and invalidates, then the refresh
+    finishes: its older answer used to become the cached one until max_age ran out."""
+    clock = Clock()
+    cache = TimelineCache(db, max_age=30.0, clock=clock)
+    await publish(db, "preview-one")
+    assert event_count(await cache.get()) == 1
+
+    gate = asyncio.Event()
+    read = asyncio.Event()
+    real_read = timeline_cache.season_status_updates
+
+    async def slow_read(database: Database) -> list[Update]:
+        rows = await real_read(database)  # the real query, held back before it returns
+        read.set()
+        await gate.wait()
+        return rows
+
+    monkeypatch.setattr(timeline_cache, "season_status_updates", slow_read)
+    clock.now += 31
+    assert event_count(await cache.get()) == 1  # answers from memory, refresh starts behind
+    await read.wait()  # the refresh has read: one event
+    monkeypatch.setattr(timeline_cache, "season_status_updates", real_read)
+
+    await publish(db, "preview-two")
+    cache.invalidate()  # this process published the second one
+    gate.set()
+    for _ in range(10):  # let the refresh finish with its older answer
+        await asyncio.sleep(0)
+    assert event_count(await cache.get()) == 2
