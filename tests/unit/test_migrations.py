@@ -81,24 +81,8 @@ ROWS_AT_VERSION: dict[int, str] = {
             1.0, '123456789', 1, 'none', NULL, 1.0);
     """,
 }
-# Version 2 added the production tables; the fact tables are as at version 1.
-ROWS_AT_VERSION[2] = (
-    ROWS_AT_VERSION[1]
-    + """
-        INSERT INTO guild_settings (guild_id, channel_id, channel_kind, created_at, updated_at)
-            VALUES (1001, 2002, 'text', 1.0, 1.0);
-        INSERT INTO production_updates (update_id, preview_token, author_id, title_en, body_en,
-            source_url, confidence, season, season_status, created_at)
-            VALUES (1, 'token-aaaa', 42, 'Filming', 'Body', 'https://example.org/f',
-            'official', 2, 'filming', 10.0);
-        INSERT INTO production_previews (token, author_id, title_en, body_en, confidence,
-            created_at, expires_at, state, update_id)
-            VALUES ('token-aaaa', 42, 'Filming', 'Body', 'official', 5.0, 905.0, 'published', 1);
-        INSERT INTO production_deliveries (update_id, guild_id, channel_id, channel_kind,
-            language, next_attempt_at, nonce, wanted_revision, updated_at)
-            VALUES (1, 1001, 2002, 'text', 'en', 10.0, 'n1', 1, 10.0);
-    """
-)
+# Version 3 only added a column (production_deliveries.send_attempted_at, NULL for old rows).
+ROWS_AT_VERSION[3] = ROWS_AT_VERSION[2]
 
 # Columns that hold Discord ids must be INTEGER snowflakes, in every migration.
 DISCORD_ID_COLUMNS = {
@@ -207,13 +191,13 @@ async def test_upgrade_from_every_earlier_version(tmp_path: Path, start: int) ->
 
 
 async def test_source_kinds_keep_what_official_said(tmp_path: Path) -> None:
-    """0003: a source saved as official becomes kind 'official', any other 'press'."""
+    """0004: a source saved as official becomes kind 'official', any other 'press'."""
     async with await open_db(tmp_path / "kinds.db") as db:
-        assert await migrate(db, target=2) == 2
+        assert await migrate(db, target=3) == 3
         async with db.transaction() as conn:
-            for statement in split_statements(ROWS_AT_VERSION[2]):
+            for statement in split_statements(ROWS_AT_VERSION[3]):
                 await conn.execute(statement)
-        await migrate(db, target=3)
+        assert await migrate(db, target=4) == 4
         rows = await db.fetch_all("SELECT id, kind, outlet_ko FROM sources ORDER BY id")
         assert [tuple(row) for row in rows] == [
             ("src-a", "official", None),
