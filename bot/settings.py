@@ -6,9 +6,11 @@ and turns pydantic's validation errors into one line that names the variable.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -20,6 +22,19 @@ TOKEN_HELP = (
     "(New Application → Bot → Reset Token), then put DISCORD_TOKEN=<token> in .env "
     "(see .env.example)."
 )
+
+
+# Schemes that carry the bot token unencrypted: allowed only to this machine (the local double).
+_PLAIN_SCHEMES = {"http": "https", "ws": "wss"}
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback  # 127.0.0.0/8 and ::1
+    except ValueError:
+        return False
 
 
 class SettingsError(Exception):
@@ -71,6 +86,23 @@ class Settings(BaseSettings):
         # `ADMIN_GUILD_ID=` in .env means "not set", not "invalid".
         if isinstance(value, str) and not value.strip():
             return None
+        return value
+
+    @field_validator("discord_api_base", "discord_gateway_url")
+    @classmethod
+    def _no_token_in_clear(cls, value: str | None) -> str | None:
+        # The token travels in every request's Authorization header and in the gateway's
+        # IDENTIFY: over plain http:// or ws:// anyone on the path could read it.
+        if value is None:
+            return value
+        parts = urlsplit(value)
+        secure = _PLAIN_SCHEMES.get(parts.scheme.lower())
+        if secure is not None and not _is_loopback(parts.hostname or ""):
+            raise ValueError(
+                f"{parts.scheme}:// to {parts.hostname or '?'} would send the bot token "
+                f"unencrypted; use {secure}:// ({parts.scheme}:// is allowed only to "
+                "localhost, 127.0.0.0/8 or ::1)"
+            )
         return value
 
     @field_validator("log_level", mode="before")

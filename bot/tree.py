@@ -12,6 +12,7 @@ from discord import app_commands
 
 from bot.errors import UserFacingError
 from bot.i18n.catalogue import Catalogue, lang_for
+from bot.option_guard import option_problem
 from bot.replies import reply_ephemeral
 
 if TYPE_CHECKING:
@@ -59,7 +60,38 @@ async def report_interaction_error(
     await reply_ephemeral(interaction, describe_error(error, interaction, texts))
 
 
+async def refuse_bad_options(interaction: discord.Interaction, texts: Catalogue) -> bool:
+    """Answer an option value the command could not have been sent; True if it was refused.
+
+    Runs before discord.py parses the options: a value it can't parse would otherwise end the
+    handling task with no answer at all.
+    """
+    problem = option_problem(interaction)
+    if problem is None:
+        return False
+    command = interaction.command.qualified_name if interaction.command else "?"
+    log.info(
+        "refused /%s from user %s: option %s (%s)",
+        command,
+        interaction.user.id if interaction.user else None,
+        problem.params.get("option"),
+        problem.key,
+    )
+    if interaction.type is discord.InteractionType.autocomplete:
+        try:
+            await interaction.response.autocomplete([])
+        except discord.HTTPException:
+            log.warning("could not answer autocomplete %s", interaction.id)
+    else:
+        lang = lang_for(str(interaction.locale))
+        await reply_ephemeral(interaction, texts.t(lang, problem.key, **problem.params))
+    return True
+
+
 class GoldenHourTree(app_commands.CommandTree["GoldenHourBot"]):
+    async def interaction_check(self, interaction: discord.Interaction[GoldenHourBot]) -> bool:
+        return not await refuse_bad_options(interaction, self.client.services.texts)
+
     async def on_error(
         self, interaction: discord.Interaction[GoldenHourBot], error: app_commands.AppCommandError
     ) -> None:

@@ -13,6 +13,7 @@ use it up, so nothing leaks to them, and a failed command leaves it for the next
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import TYPE_CHECKING, Final
 
 import discord
@@ -24,6 +25,7 @@ from bot.i18n.catalogue import Catalogue, Lang, lang_for
 from bot.i18n.translator import command_text
 from bot.production import repository as repo
 from bot.production.models import GuildSettings, Language
+from bot.production.role_safety import RoleRefusal, elevated_refusal, ping_role_refusal
 from bot.production.setup_check import (
     ChannelState,
     RoleState,
@@ -33,6 +35,8 @@ from bot.production.setup_check import (
 )
 from bot.render.limits import truncate
 from bot.replies import NO_MENTIONS
+from bot.store.database import StoreError
+from bot.ui.roles import bot_above, member_assigner, permission_names, role_facts
 
 if TYPE_CHECKING:
     from bot.app import GoldenHourBot
@@ -43,6 +47,15 @@ log = logging.getLogger(__name__)
 HANDLES_NOTICE: Final = frozenset({"setup check", "setup announcements"})
 CHECK_COLOUR: Final = {True: 0x2ECC71, False: 0xE67E22}
 ERROR_SHOWN_MAX: Final = 300
+# Why a ping role was refused → the catalogue text that says so and what to do.
+ROLE_REFUSAL_KEY: Final = {
+    "role_everyone": "server_setup.role_everyone",
+    "role_managed": "server_setup.role_managed",
+    "role_elevated": "server_setup.role_elevated",
+    "invoker_no_manage_roles": "server_setup.role_needs_manage_roles",
+    "invoker_below_role": "server_setup.role_above_you",
+    "bot_below_role": "server_setup.role_bot_below",
+}
 
 LANGUAGE_CHOICES: Final = [
     app_commands.Choice(name=command_text("English", "cmd.setup.choice.en"), value="en"),
@@ -77,12 +90,24 @@ def role_state(guild: discord.Guild, role_id: int | None) -> RoleState | None:
     me = guild.me
     if role is None or me is None:
         return RoleState(exists=False)
+    refusal = elevated_refusal(role_facts(guild, role))
     return RoleState(
         exists=True,
         name=role.mention,
         mentionable=role.mentionable,
         below_bot=me.top_role > role,
         bot_manage_roles=me.guild_permissions.manage_roles,
+        elevated=() if refusal is None else refusal.permissions,
+    )
+
+
+def role_refusal_error(
+    texts: Catalogue, lang: Lang, role: discord.Role, refusal: RoleRefusal
+) -> UserFacingError:
+    return UserFacingError(
+        ROLE_REFUSAL_KEY[refusal.code],
+        role=role.mention,
+        permissions=permission_names(texts, lang, refusal.permissions),
     )
 
 
@@ -94,6 +119,9 @@ def findings_text(texts: Catalogue, lang: Lang, findings: list[SetupFinding]) ->
     lines: list[str] = []
     for finding in findings:
         params = dict(finding.params)
+        if "permissions" in params:  # permission names, in the reader's language
+            names = tuple(params["permissions"].split(","))
+            params["permissions"] = permission_names(texts, lang, names)
         lines.append(texts.t(lang, f"server_setup.finding.{finding.code}", **params))
         fix = texts.t(lang, f"server_setup.fixes.{finding.code}", **params)
         lines.append(texts.t(lang, "server_setup.fix", fix=fix))
@@ -209,10 +237,11 @@ class SetupCog(
         guild = self._admin_guild(interaction)
         services, lang = self.bot.services, lang_for(str(interaction.locale))
         texts = services.texts
-        if role is not None and role.is_default():
-            raise UserFacingError("server_setup.role_everyone")
-        if role is not None and role.managed:
-            raise UserFacingError("server_setup.role_managed", role=role.mention)
+        if role is not None:
+            self._check_ping_role(interaction, guild, role, lang)
+        # Saving may wait for another process's write lock (up to the busy timeout): answer
+        # within Discord's 3 s first, then report the outcome.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         settings = await repo.save_guild_settings(
             services.db,
             guild_id=guild.id,
@@ -238,9 +267,26 @@ class SetupCog(
         embed = await self._check_embed(
             guild, lang, title_key="server_setup.saved_title", lead=lead
         )
-        await interaction.response.send_message(
-            embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS
+        await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    def _check_ping_role(
+        self,
+        interaction: discord.Interaction[GoldenHourBot],
+        guild: discord.Guild,
+        role: discord.Role,
+        lang: Lang,
+    ) -> None:
+        """Refuse a role the invoker couldn't give out, or one that grants anything elevated:
+        anyone can take the ping role with /notify."""
+        member = interaction.user
+        if not isinstance(member, discord.Member):
+            raise UserFacingError("error.not_in_guild")
+        refusal = ping_role_refusal(
+            role_facts(guild, role), member_assigner(guild, member, role), bot_above(guild, role)
         )
+        if refusal is not None:
+            log.info("refused ping role %s in guild %s: %s", role.id, guild.id, refusal.code)
+            raise role_refusal_error(self.bot.services.texts, lang, role, refusal)
 
     @app_commands.command(
         name="language",
@@ -256,6 +302,7 @@ class SetupCog(
         guild = self._admin_guild(interaction)
         services, lang = self.bot.services, lang_for(str(interaction.locale))
         chosen: Language = "ko" if language == "ko" else "en"
+        await interaction.response.defer(ephemeral=True, thinking=True)  # the write may wait
         if not await repo.set_guild_language(services.db, guild.id, chosen, self.now):
             raise UserFacingError("server_setup.not_set_up")
         text = services.texts.t(
@@ -263,7 +310,7 @@ class SetupCog(
             "server_setup.language_saved",
             language=language_name(services.texts, lang, chosen),
         )
-        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(
         name="check",
@@ -274,10 +321,9 @@ class SetupCog(
     async def check(self, interaction: discord.Interaction[GoldenHourBot]) -> None:
         guild = self._admin_guild(interaction)
         lang = lang_for(str(interaction.locale))
+        await interaction.response.defer(ephemeral=True, thinking=True)  # it may write (resume)
         embed = await self._check_embed(guild, lang, title_key="server_setup.check_title")
-        await interaction.response.send_message(
-            embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS
-        )
+        await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(
         name="off",
@@ -287,15 +333,35 @@ class SetupCog(
         guild = self._admin_guild(interaction)
         services, lang = self.bot.services, lang_for(str(interaction.locale))
         texts = services.texts
+        await interaction.response.defer(ephemeral=True, thinking=True)  # the write may wait
         if await repo.get_guild_settings(services.db, guild.id) is None:
             raise UserFacingError("server_setup.not_set_up")
         cancelled = await repo.switch_off_guild(services.db, guild.id, self.now)
         lines = [texts.t(lang, "server_setup.off_done")]
         if cancelled:
             lines.append(texts.plural(lang, "server_setup.off_cancelled", cancelled))
-        await interaction.response.send_message(
+        await interaction.followup.send(
             "\n".join(lines), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
+
+    # ------------------------------------------------------------------ leaving a server
+
+    @commands.Cog.listener()
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """Kicked or banned (GUILD_DELETE, not an outage): unsubscribe the server now, instead
+        of learning it from the next send that fails."""
+        try:
+            skipped = await repo.unsubscribe_left_guild(self.bot.services.db, guild.id, self.now)
+        except (StoreError, sqlite3.Error) as error:
+            log.warning(
+                "left guild %s but could not unsubscribe it (%s): its next post will fail "
+                "and flag it instead",
+                guild.id,
+                error,
+            )
+            return
+        if skipped is not None:
+            log.info("left guild %s: unsubscribed, %d queued jobs skipped", guild.id, skipped)
 
     # ------------------------------------------------------------------ the attention notice
 

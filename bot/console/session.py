@@ -104,14 +104,17 @@ class DemoServer:
 def build_demo_server(double: DiscordDouble) -> DemoServer:
     guild = double.add_guild(GUILD_NAME)
     channel = double.add_channel(guild, CHANNEL_NAME)
-    double.add_role(guild, PING_ROLE_NAME, mentionable=True)
     newsroom = double.add_guild(NEWSROOM_NAME)
     newsroom_channel = double.add_channel(newsroom, NEWSROOM_CHANNEL)
     people = {
         "fan": double.add_member(guild, "fan"),
-        "admin": double.add_member(guild, "admin", permissions=Permission.MANAGE_GUILD),
+        # /setup takes only a ping role its admin could give out: Manage Roles, and above it.
+        "admin": double.add_member(
+            guild, "admin", permissions=Permission.MANAGE_GUILD | Permission.MANAGE_ROLES
+        ),
         "maintainer": double.add_member(newsroom, "maintainer"),
     }
+    double.add_role(guild, PING_ROLE_NAME, mentionable=True)  # newer, so below the admin's
     return DemoServer(guild, channel, people, newsroom, newsroom_channel)
 
 

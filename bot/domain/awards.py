@@ -1,11 +1,14 @@
 """The /awards answer: entries filtered, grouped by ceremony (oldest first) and tallied.
 
-Wins and nominations are counted from the entries, never taken from text: a 'nomination'
-here is an entry whose result is ``nominated`` (a win is not counted twice).
+Wins and nominations are counted from the entries, never taken from text. Every entry is a
+nomination and some nominations were won: "12 nominations, 6 won". The tallies count what
+the person and ceremony filters select, whatever the result filter shows, so "wins only"
+still says how many nominations there were; an empty answer says what *would* match.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -26,17 +29,14 @@ class AwardItem:
 class Tally:
     ceremonies: int
     wins: int
-    nominations: int
+    nominations: int  # every entry, won or not: a win is also a nomination
 
 
 @dataclass(frozen=True, slots=True)
 class CeremonyGroup:
     ceremony: Ceremony
-    items: tuple[AwardItem, ...]
-
-    @property
-    def tally(self) -> Tally:
-        return _tally([self])
+    items: tuple[AwardItem, ...]  # the entries shown (the result filter applied)
+    tally: Tally  # this ceremony's entries for the person asked about, whatever their result
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +57,8 @@ class AwardsFilter:
 class AwardsAnswer:
     asked: AwardsFilter
     groups: tuple[CeremonyGroup, ...]
-    tally: Tally
+    tally: Tally  # what the person and ceremony filters select, whatever the result filter
+    everywhere: Tally  # the person's entries at every ceremony (for "none at this ceremony")
 
     @property
     def source_ids(self) -> tuple[str, ...]:
@@ -66,13 +67,17 @@ class AwardsAnswer:
         return tuple(dict.fromkeys(ids))
 
 
-def _tally(groups: list[CeremonyGroup] | tuple[CeremonyGroup, ...]) -> Tally:
-    entries = [item.entry for group in groups for item in group.items]
+def tally_of(entries: Sequence[AwardEntry]) -> Tally:
     return Tally(
-        ceremonies=sum(1 for group in groups if group.items),
+        ceremonies=len({entry.ceremony for entry in entries}),
         wins=sum(1 for entry in entries if entry.result == "won"),
-        nominations=sum(1 for entry in entries if entry.result == "nominated"),
+        nominations=len(entries),
     )
+
+
+def people_with_entries(catalog: Catalog) -> frozenset[str]:
+    """Ids of the people named in at least one award entry."""
+    return frozenset(entry.person for entry in catalog.awards_where(lambda _: True) if entry.person)
 
 
 def awards_answer(
@@ -89,23 +94,28 @@ def awards_answer(
     """
     asked = _filter(catalog, who, ceremony, result)
 
-    def keep(entry: AwardEntry) -> bool:
-        if asked.person is not None and entry.person != asked.person.id:
-            return False
-        if asked.ceremony is not None and entry.ceremony != asked.ceremony.id:
-            return False
-        return result == "all" or entry.result == result
+    def theirs(entry: AwardEntry) -> bool:
+        return asked.person is None or entry.person == asked.person.id
 
-    kept = catalog.awards_where(keep)
+    everywhere = catalog.awards_where(theirs)
+    selected = [e for e in everywhere if asked.ceremony is None or e.ceremony == asked.ceremony.id]
     groups = tuple(
         CeremonyGroup(
             ceremony=c,
-            items=tuple(_item(catalog, entry) for entry in kept if entry.ceremony == c.id),
+            items=tuple(
+                _item(catalog, entry) for entry in at if result == "all" or entry.result == result
+            ),
+            tally=tally_of(at),
         )
         for c in catalog.ceremonies
-        if any(entry.ceremony == c.id for entry in kept)
+        if (at := [entry for entry in selected if entry.ceremony == c.id])
     )
-    return AwardsAnswer(asked=asked, groups=groups, tally=_tally(groups))
+    return AwardsAnswer(
+        asked=asked,
+        groups=tuple(group for group in groups if group.items),
+        tally=tally_of(selected),
+        everywhere=tally_of(everywhere),
+    )
 
 
 def _filter(

@@ -32,6 +32,20 @@ class CastProfile:
         spellings = [v for c in self.characters for v in c.variants] + list(self.person.variants)
         return tuple(dict.fromkeys(spellings))
 
+    @property
+    def variants_by_name(self) -> tuple[tuple[Character | Person, tuple[str, ...]], ...]:
+        """Other spellings kept apart: each character's, then the person's (each spelling
+        once, under the first name that lists it)."""
+        seen: set[str] = set()
+        groups: list[tuple[Character | Person, tuple[str, ...]]] = []
+        owners: list[Character | Person] = [*self.characters, self.person]
+        for owner in owners:
+            own = tuple(v for v in dict.fromkeys(owner.variants) if v not in seen)
+            seen.update(own)
+            if own:
+                groups.append((owner, own))
+        return tuple(groups)
+
 
 def _profile(
     catalog: Catalog, subject: Subject, person: Person, characters: tuple[Character, ...]

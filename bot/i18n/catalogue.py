@@ -14,11 +14,11 @@ from typing import Final, Literal, TypeVar, get_args
 
 import yaml
 
+from bot.i18n.dates import format_number, ordinal_form, plural_form
+from bot.i18n.josa import resolve as resolve_particles
+
 Lang = Literal["en", "ko"]
 LANGS: Final[tuple[Lang, ...]] = get_args(Lang)
-
-PluralCategory = Literal["one", "other"]
-OrdinalCategory = Literal["one", "two", "few", "other"]
 
 _LangKey = TypeVar("_LangKey", bound=str)
 
@@ -53,23 +53,14 @@ def placeholders(template: str) -> frozenset[str]:
     return frozenset(names)
 
 
-def plural_category(count: int) -> PluralCategory:
-    # English rule; Korean has no grammatical plural, so its '.one' and '.other' texts agree.
-    return "one" if count == 1 else "other"
+def plural_category(count: int, lang: str = "en") -> str:
+    """CLDR's cardinal category (English 'one'/'other'; Korean has only 'other')."""
+    return plural_form(count, lang)
 
 
-def ordinal_category(number: int) -> OrdinalCategory:
-    # English rule (1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st); Korean uses 제N회 for all.
-    if number % 100 in (11, 12, 13):
-        return "other"
-    last_digit = number % 10
-    if last_digit == 1:
-        return "one"
-    if last_digit == 2:
-        return "two"
-    if last_digit == 3:
-        return "few"
-    return "other"
+def ordinal_category(number: int, lang: str = "en") -> str:
+    """CLDR's ordinal category (English 1st 'one', 2nd 'two', 3rd 'few', 4th/11th 'other')."""
+    return ordinal_form(number, lang)
 
 
 def _flatten(tree: Mapping[str, object], prefix: str, into: dict[str, str], origin: str) -> None:
@@ -158,15 +149,30 @@ class Catalogue:
         missing = placeholders(template) - params.keys()
         if missing:
             raise KeyError(f"message {key!r} needs {sorted(missing)}")
-        return template.format_map(params)
+        text = template.format_map(params)
+        # Korean templates write particles in two forms after a placeholder ("{x}(으)로");
+        # the filled-in value decides which one is read (see bot.i18n.josa).
+        return resolve_particles(text) if lang == "ko" else text
+
+    def _category_key(self, lang: Lang, key: str, category: str) -> str:
+        # A category the catalogue does not spell out (Korean 'one') falls back to 'other'.
+        wanted = f"{key}.{category}"
+        return wanted if wanted in self._messages[lang] else f"{key}.other"
 
     def plural(self, lang: Lang, key: str, count: int, **params: object) -> str:
-        """``key.one`` or ``key.other`` by ``count``; ``{count}`` is filled in."""
-        return self.t(lang, f"{key}.{plural_category(count)}", count=count, **params)
+        """The CLDR plural form of ``key`` for ``count``; ``{count}`` is filled in, grouped
+        the locale's way (1,190)."""
+        category = plural_category(count, lang)
+        return self.t(
+            lang,
+            self._category_key(lang, key, category),
+            **{**params, "count": format_number(count, lang)},
+        )
 
     def ordinal(self, lang: Lang, number: int) -> str:
         """'61st' in English, '제61회' in Korean (from the ``ordinal.*`` keys)."""
-        return self.t(lang, f"ordinal.{ordinal_category(number)}", n=number)
+        category = ordinal_category(number, lang)
+        return self.t(lang, self._category_key(lang, "ordinal", category), n=number)
 
     def choice(self, lang: Lang, prefix: str, value: str) -> str:
         """The label for an enumerated value, e.g. ``choice(lang, 'status', 'filming')``."""

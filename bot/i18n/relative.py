@@ -9,13 +9,11 @@ and the console, which read the words).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Final
 
 from babel.dates import format_timedelta
 
 from bot.i18n.catalogue import Lang
-
-_BABEL_LOCALE: Final[dict[Lang, str]] = {"en": "en", "ko": "ko"}
+from bot.i18n.dates import cldr_locale
 
 
 def time_ago(then: dt.date, today: dt.date, lang: Lang) -> str | None:
@@ -24,7 +22,7 @@ def time_ago(then: dt.date, today: dt.date, lang: Lang) -> str | None:
     if then >= today:
         return None
     return format_timedelta(
-        then - today, granularity="day", add_direction=True, locale=_BABEL_LOCALE[lang]
+        then - today, granularity="day", add_direction=True, locale=cldr_locale(lang)
     )
 
 

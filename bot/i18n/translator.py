@@ -1,7 +1,16 @@
-"""Korean descriptions for slash commands, served from the message catalogue.
+r"""Korean names and descriptions for slash commands, served from the message catalogue.
 
-Command and option *names* stay English and stable (fans share them; renaming breaks
-autocomplete); descriptions and choice labels are translated. Cogs key every string:
+Option names are localised centrally (``/awards 인물: 시상식: 결과:``): the translator looks up
+``param.<english name>`` for every parameter, so cogs need no per-option code, and one
+English name gets one Korean name in every command. Korean names are checked against
+Discord's rule for names (lowercase, ``^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$``)
+before they are sent; a bad one fails at sync, never in a fan's client.
+
+Command names stay English on purpose (a choice, see the report of issue 10): the bot's
+own answers, /help and the admins' instructions name commands ("/setup announcements",
+"/production retract id:3") for every reader, servers mix languages, and a fan who shares
+"/cast" must reach the same command in any client. Descriptions and choice labels are
+translated. Cogs key every string:
 
     @app_commands.command(description=command_text("Show the cast", "cmd.cast.description"))
     @app_commands.describe(name=command_text("Character or actor", "cmd.cast.opt.name"))
@@ -13,6 +22,7 @@ test check that it equals the catalogue's English text, so the catalogue stays t
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from typing import Final
 
@@ -33,6 +43,26 @@ _TRANSLATED: Final = frozenset(
 )
 
 _LANG_BY_LOCALE: Final[dict[discord.Locale, Lang]] = {discord.Locale.korean: "ko"}
+
+PARAM_PREFIX: Final = "param."  # catalogue keys of localised option names: param.<name>
+NAME_MAX: Final = 32
+
+
+def _is_name_char(char: str) -> bool:
+    # Discord's ^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$ (Python's re has no \p{...}).
+    if char in "-_'" or unicodedata.category(char)[0] in "LN":
+        return True
+    code = ord(char)
+    return 0x0900 <= code <= 0x097F or 0xA8E0 <= code <= 0xA8FF or 0x0E00 <= code <= 0x0E7F
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` is not a valid Discord command/option name, or None."""
+    if not 1 <= len(name) <= NAME_MAX or not all(_is_name_char(c) for c in name):
+        return f"{name!r} has characters Discord does not allow in names, or is too long"
+    if name != name.lower():
+        return f"{name!r} must be lowercase"
+    return None
 
 
 def command_text(english: str, key: str) -> app_commands.locale_str:
@@ -58,9 +88,25 @@ class CatalogueTranslator(app_commands.Translator):
         context: app_commands.TranslationContextTypes,
     ) -> str | None:
         lang = _LANG_BY_LOCALE.get(locale)
-        if lang is None or context.location not in _TRANSLATED:
+        if lang is None:
+            return None
+        if context.location is app_commands.TranslationContextLocation.parameter_name:
+            return self.parameter_name(string.message, lang)
+        if context.location not in _TRANSLATED:
             return None
         return self.lookup(string, lang)
+
+    def parameter_name(self, english: str, lang: Lang) -> str | None:
+        """The localised option name from ``param.<english>``; a name that breaks Discord's
+        rule is a ValueError at sync time."""
+        key = PARAM_PREFIX + english
+        if not self._catalogue.has(key):
+            return None
+        name = self._catalogue.t(lang, key)
+        problem = name_problem(name)
+        if problem is not None:
+            raise ValueError(f"{key} ({lang}): {problem}")
+        return None if name == english else name
 
     def lookup(self, string: app_commands.locale_str, lang: Lang) -> str | None:
         """The catalogue text for a keyed string; a key the catalogue lacks is a KeyError

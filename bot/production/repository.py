@@ -269,6 +269,53 @@ async def switch_off_guild(db: Database, guild_id: int, now: float) -> int:
         )
 
 
+LEFT_GUILD_REASON: Final = "the bot was removed from this server"
+
+
+async def unsubscribe_left_guild(db: Database, guild_id: int, now: float) -> int | None:
+    """The bot left the server (GUILD_DELETE): no more posts, and open jobs there are skipped.
+
+    The server is switched off and marked with :data:`LEFT_GUILD_REASON` as its attention
+    reason, which keeps edits and retractions away from copies the bot can no longer reach
+    (``_queue_copy_changes``); its open jobs (sends, edits, crossposts) are cancelled rather
+    than left to fail against Discord. If the bot is invited back, an admin's
+    /setup announcements subscribes it again. Returns how many jobs were skipped, or None
+    when the server was not subscribed.
+    """
+    params = {"guild_id": guild_id, "now": now, "reason": LEFT_GUILD_REASON}
+    async with db.transaction() as conn:
+        known = await _changes(
+            conn,
+            """
+            UPDATE guild_settings
+            SET enabled = 0, updated_at = :now,
+                attention_reason = COALESCE(attention_reason, :reason),
+                attention_code = CASE WHEN attention_reason IS NULL THEN NULL
+                                      ELSE attention_code END,
+                attention_since = COALESCE(attention_since, :now)
+            WHERE guild_id = :guild_id
+            """,
+            params,
+        )
+        if not known:
+            return None
+        return await _changes(
+            conn,
+            """
+            UPDATE production_deliveries
+            SET status = CASE WHEN status IN ('pending', 'retrying') THEN 'cancelled'
+                              ELSE status END,
+                last_error = CASE WHEN status IN ('pending', 'retrying') THEN :reason
+                                  ELSE last_error END,
+                crosspost = CASE crosspost WHEN 'pending' THEN 'none' ELSE crosspost END,
+                updated_at = :now
+            WHERE guild_id = :guild_id
+              AND (status IN ('pending', 'retrying') OR crosspost = 'pending')
+            """,
+            params,
+        )
+
+
 async def get_guild_settings(db: Database, guild_id: int) -> GuildSettings | None:
     row = await db.fetch_one("SELECT * FROM guild_settings WHERE guild_id = ?", (guild_id,))
     return None if row is None else _guild(row)
@@ -481,8 +528,22 @@ async def _queue_copy_changes(
         """,
         {"update_id": update_id, "revision": revision, "now": now},
     )
-    # Those copies still show the old text: count them as failed edits, so /production status
-    # shows them and /production retry brings them up to date once the server is fixed.
+    params = {"update_id": update_id, "revision": revision, "now": now, "left": LEFT_GUILD_REASON}
+    # A server the bot was removed from is out of reach for good: its copy is skipped.
+    await conn.execute(
+        """
+        UPDATE production_deliveries
+        SET wanted_revision = :revision, status = 'cancelled', last_error = :left,
+            last_error_code = NULL, updated_at = :now
+        WHERE update_id = :update_id AND message_id IS NOT NULL
+          AND guild_id IN (
+              SELECT guild_id FROM guild_settings WHERE attention_reason = :left)
+        """,
+        params,
+    )
+    # Copies in servers needing attention still show the old text: count them as failed
+    # edits, so /production status shows them and /production retry brings them up to date
+    # once the server is fixed.
     await conn.execute(
         """
         UPDATE production_deliveries
@@ -496,9 +557,10 @@ async def _queue_copy_changes(
             updated_at = :now
         WHERE update_id = :update_id AND message_id IS NOT NULL
           AND guild_id IN (
-              SELECT guild_id FROM guild_settings WHERE attention_reason IS NOT NULL)
+              SELECT guild_id FROM guild_settings
+              WHERE attention_reason IS NOT NULL AND attention_reason <> :left)
         """,
-        {"update_id": update_id, "revision": revision, "now": now},
+        params,
     )
     await conn.execute(
         """

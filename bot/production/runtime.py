@@ -26,4 +26,7 @@ class DeliveryOptions:
     clock: Clock = time.time
     # How often a maintainer's 'Delivered 430 / 1,000' message is refreshed.
     progress_interval: float = 1.0
+    # Previews nobody published or cancelled are deleted once expired: at start-up and then
+    # this often, so the table does not grow with every forgotten draft.
+    preview_purge_interval: float = 3600.0
     worker_id: str | None = None  # None: host:pid:random:kernel:start (see WorkerIdentity)

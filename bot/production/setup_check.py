@@ -42,6 +42,8 @@ class RoleState:
     mentionable: bool = False
     below_bot: bool = False  # the bot's top role sits above it (needed to give it out)
     bot_manage_roles: bool = False
+    # Elevated permissions it grants (role_safety names): /notify refuses to hand it out.
+    elevated: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +84,10 @@ def _role_findings(
         return [SetupFinding("role_missing", "warning")]
     named = {"role": role.name}
     findings: list[SetupFinding] = []
+    if role.elevated:
+        # Listed first among the role's problems: it is the one that is not cosmetic.
+        params = {**named, "permissions": ",".join(role.elevated)}
+        findings.append(SetupFinding("role_elevated", "warning", params))
     can_mention_all = channel is not None and channel.exists and channel.mention_everyone
     if not role.mentionable and not can_mention_all:
         findings.append(SetupFinding("role_not_mentionable", "warning", named))

@@ -7,7 +7,7 @@ from typing import Final
 
 import discord
 
-from bot.datapack.models import AwardEntry, Character, Person
+from bot.datapack.models import AwardEntry, Character, Person, Text
 from bot.domain.catalog import BILLING_ORDER, Catalog
 from bot.domain.profiles import CastLine, CastProfile
 from bot.i18n.catalogue import Catalogue, Lang
@@ -53,10 +53,13 @@ def render_profile(
     if profile.characters and person.roles != ["actor"]:  # crew get their roles above
         roles = [texts.t(lang, f"role.{role}") for role in person.roles]
         page.add_field(texts.t(lang, "cast.roles"), " · ".join(roles), inline=True)
-    if profile.variants:
-        page.add_field(
+    if profile.variants_by_name:
+        page.add_lines(
             texts.t(lang, "cast.variants"),
-            truncate(", ".join(safe(v) for v in profile.variants), FIELD_VALUE_MAX),
+            [
+                _variants_line(owner, spellings, lang, texts)
+                for owner, spellings in profile.variants_by_name
+            ],
         )
     for key, entries in (
         ("cast.awards_won", profile.awards_won),
@@ -72,6 +75,25 @@ def render_profile(
         source_links(catalog.sources(profile.source_ids), lang, texts, FIELD_VALUE_MAX),
     )
     return page.build_single()
+
+
+def _variants_line(
+    owner: Character | Person, spellings: Sequence[str], lang: Lang, texts: Catalogue
+) -> str:
+    """'Yang Jae-won (character): Dr. Yang, Yang Jaewon' — whose spellings they are."""
+    if isinstance(owner, Character):
+        kind = texts.t(lang, "cast.kind.character")
+    elif "actor" in owner.roles:
+        kind = texts.t(lang, "cast.kind.actor")
+    else:
+        kind = " · ".join(texts.t(lang, f"role.{role}") for role in owner.roles)
+    return texts.t(
+        lang,
+        "cast.variants_line",
+        name=bold(safe(owner.name.ko if lang == "ko" else owner.name.en)),
+        kind=kind,
+        spellings=", ".join(safe(v) for v in spellings),
+    )
 
 
 def _person_summary(
@@ -128,8 +150,8 @@ def render_cast_list(
                     texts.t(
                         lang,
                         "cast.list_line",
-                        character=bold(both_scripts(line.character.name, lang)),
-                        actor=both_scripts(line.actor.name, lang),
+                        character=bold(_credit_name(line.character.name, lang)),
+                        actor=_credit_name(line.actor.name, lang),
                         description=local(line.character.description, lang),
                     )
                     for line in group
@@ -138,7 +160,7 @@ def render_cast_list(
     source_ids = [s for line in lines for s in (*line.character.sources, *line.actor.sources)]
     page.add_field(
         texts.t(lang, "common.sources"),
-        source_links(catalog.sources(source_ids), lang, texts, FIELD_VALUE_MAX, sep=" · "),
+        source_links(catalog.sources(source_ids), lang, texts, FIELD_VALUE_MAX),
     )
     return page.build()
 
@@ -168,26 +190,45 @@ def render_suggestions(
     if not ambiguous:
         lines.insert(0, texts.t(lang, "cast.closest" if options else "cast.no_suggestions"))
     if hint_key is not None:
-        lines.append(texts.t(lang, hint_key))
+        # "one of these names" only when there are names to pick from
+        lines.append(texts.t(lang, hint_key if options else "cast.try_again_none"))
     page = PageBuilder(title=title, colour=Colours.NOTICE, description="\n".join(lines))
     return page.build_single()
 
 
+def _credit_name(name: Text, lang: Lang) -> str:
+    """Korean credits read '백강혁(주지훈 분)': Hangul alone, so no parentheses nest;
+    English keeps the Hangul beside the romanisation."""
+    return _one_script(name, lang) if lang == "ko" else both_scripts(name, lang)
+
+
+def _one_script(name: Text, lang: Lang) -> str:
+    return safe(name.ko if lang == "ko" else name.en)
+
+
 def _option_line(entity_id: str, lang: Lang, texts: Catalogue, catalog: Catalog) -> str:
+    """One suggestion, saying which name is the character's and which the actor's."""
     if catalog.is_character(entity_id):
         character = catalog.character(entity_id)
         actor = catalog.person(character.played_by)
         return texts.t(
             lang,
-            "cast.option",
+            "cast.option_character",
             name=bold(both_scripts(character.name, lang)),
-            other=both_scripts(actor.name, lang),
+            actor=_one_script(actor.name, lang),
         )
     person = catalog.person(entity_id)
     characters = catalog.characters_of(entity_id)
-    other = (
-        " · ".join(both_scripts(c.name, lang) for c in characters)
-        if characters
-        else " · ".join(texts.t(lang, f"role.{role}") for role in person.roles)
+    if characters:
+        return texts.t(
+            lang,
+            "cast.option_actor",
+            name=bold(both_scripts(person.name, lang)),
+            characters=", ".join(_one_script(c.name, lang) for c in characters),
+        )
+    return texts.t(
+        lang,
+        "cast.option_crew",
+        name=bold(both_scripts(person.name, lang)),
+        roles=" · ".join(texts.t(lang, f"role.{role}") for role in person.roles),
     )
-    return texts.t(lang, "cast.option", name=bold(both_scripts(person.name, lang)), other=other)

@@ -35,20 +35,67 @@ def date_text(d: dt.date, lang: Lang, precision: Precision = "day") -> str:
     return format_date(d, lang, precision)
 
 
-def source_link(source: Source, lang: Lang) -> str:
-    """``[Outlet · 24 Jan 2025](url)``; undated sources show the outlet alone."""
-    label = source.outlet_in(lang)
+SOURCE_SEP: Final = " • "  # between source items; a label itself holds "Outlet, date"
+# Kinds of source that are not news and say so in their label (see source_label).
+_NAMED_KINDS: Final = frozenset({"aggregator", "repost", "forum"})
+
+
+def outlet_name(source: Source, lang: Lang) -> str:
+    """The outlet as the reader knows it: its Korean name for Korean readers when the pack
+    has one (스포츠동아, not Sports Donga)."""
+    outlet: object = source.outlet
+    if hasattr(outlet, "ko") and hasattr(outlet, "en"):  # a two-language outlet name
+        return str(outlet.ko if lang == "ko" else outlet.en)
+    korean = getattr(source, "outlet_ko", None)
+    if lang == "ko" and isinstance(korean, str) and korean:
+        return korean
+    return str(outlet)
+
+
+def source_label(source: Source, lang: Lang, texts: Catalogue) -> str:
+    """'Outlet, 24 January 2025', and what the page is when it is not news:
+    'Soompi forum, 2 March 2025 (forum post)'. The one place a source becomes words."""
+    label = outlet_name(source, lang)
     if source.date is not None:
-        label = f"{label} · {format_date(source.date, lang, short=True)}"
-    return link(label, source.url)
+        label = texts.t(
+            lang, "common.source_dated", outlet=label, date=format_date(source.date, lang)
+        )
+    kind = getattr(source, "kind", None)
+    if isinstance(kind, str) and kind in _NAMED_KINDS:
+        label = texts.t(
+            lang, "common.source_kind", source=label, kind=texts.t(lang, f"source_kind.{kind}")
+        )
+    return label
+
+
+def source_link(source: Source, lang: Lang, texts: Catalogue) -> str:
+    """``[Outlet, 24 January 2025](url)``; undated sources show the outlet alone."""
+    return link(source_label(source, lang, texts), source.url)
+
+
+def unique_sources(sources: Sequence[Source]) -> list[Source]:
+    """Each page once: two ids for the same URL (or the same outlet and date and title)
+    are one source to a reader."""
+    seen: set[object] = set()
+    kept: list[Source] = []
+    for source in sources:
+        keys = {source.url.rstrip("/"), (str(source.outlet), source.date, source.title)}
+        if seen.isdisjoint(keys):
+            kept.append(source)
+        seen |= keys
+    return kept
 
 
 def source_links(
-    sources: Sequence[Source], lang: Lang, texts: Catalogue, limit: int, sep: str = "\n"
+    sources: Sequence[Source],
+    lang: Lang,
+    texts: Catalogue,
+    limit: int,
+    sep: str = SOURCE_SEP,
 ) -> str:
-    """As many whole source links as fit in ``limit``, then '+N more'."""
+    """As many whole source links as fit in ``limit``, then '+N more'; duplicates once."""
     return join_within(
-        [source_link(source, lang) for source in sources],
+        [source_link(source, lang, texts) for source in unique_sources(sources)],
         limit,
         sep=sep,
         more=lambda count: texts.t(lang, "common.more_sources", count=count),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -20,7 +21,7 @@ Audience = Literal["fans", "admins", "maintainers"]
 @dataclass(frozen=True, slots=True)
 class HelpEntry:
     name: str  # the command name, also the catalogue key suffix: help.cmd.<name>
-    usage: str  # command and option names are English in every language (they are stable ids)
+    usage: str  # English names; options in [brackets] are shown under their localised names
     audience: Audience
 
 
@@ -37,9 +38,26 @@ HELP_ENTRIES: Final = (
 )
 
 
+_OPTION = re.compile(r"\[(\w+)\]")
+
+
+def usage_text(usage: str, lang: Lang, texts: Catalogue) -> str:
+    """'/awards [who]' as the reader's client shows it: '/awards [인물]' in Korean (option
+    names are localised; command names are not)."""
+
+    def option(match: re.Match[str]) -> str:
+        key = f"param.{match.group(1)}"
+        return f"[{texts.t(lang, key)}]" if texts.has(key) else match.group(0)
+
+    return _OPTION.sub(option, usage)
+
+
 def _line(entry: HelpEntry, lang: Lang, texts: Catalogue) -> str:
     line = texts.t(
-        lang, "help.line", usage=entry.usage, text=texts.t(lang, f"help.cmd.{entry.name}")
+        lang,
+        "help.line",
+        usage=usage_text(entry.usage, lang, texts),
+        text=texts.t(lang, f"help.cmd.{entry.name}"),
     )
     if entry.audience != "fans":
         line += " " + texts.t(lang, f"help.audience.{entry.audience}")

@@ -194,9 +194,7 @@ def _event_field(
         head += "\n" + quote
     if entry.event.id in stale_ids:
         head += "\n" + texts.t(lang, "renewal.event_plan_passed")
-    links = source_links(
-        entry.sources, lang, texts, FIELD_VALUE_MAX - text_length(head) - 1, sep=" · "
-    )
+    links = source_links(entry.sources, lang, texts, FIELD_VALUE_MAX - text_length(head) - 1)
     return name, f"{head}\n{links}" if links else head
 
 

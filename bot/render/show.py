@@ -10,14 +10,25 @@ from bot.domain.catalog import Catalog
 from bot.domain.show import ShowAnswer
 from bot.i18n.catalogue import Catalogue, Lang
 from bot.i18n.dates import format_date
-from bot.render.common import Colours, badge, facts_footer, source_link, source_links
+from bot.render.common import (
+    SOURCE_SEP,
+    Colours,
+    badge,
+    facts_footer,
+    source_link,
+    source_links,
+    unique_sources,
+)
 from bot.render.limits import FIELD_VALUE_MAX
 from bot.render.pages import PageBuilder
 from bot.render.text import bold, both_scripts, local, safe
 
 
 def _figure_line(figure: Figure, lang: Lang, texts: Catalogue, catalog: Catalog) -> str:
-    sources = " · ".join(source_link(source, lang) for source in catalog.sources(figure.sources))
+    sources = SOURCE_SEP.join(
+        source_link(source, lang, texts)
+        for source in unique_sources(catalog.sources(figure.sources))
+    )
     return texts.t(
         lang,
         "show.figure",
@@ -32,14 +43,12 @@ def render_show(
     answer: ShowAnswer, lang: Lang, texts: Catalogue, catalog: Catalog
 ) -> discord.Embed:
     show = answer.show
-    description = [
-        line
-        for line in (
-            local(show.setting, lang) if show.setting else "",
-            local(show.network_note, lang) if show.network_note else "",
-        )
-        if line
-    ]
+    # Every line says what it is: the setting, then the release note.
+    description = []
+    if show.setting:
+        description.append(texts.t(lang, "show.setting", setting=local(show.setting, lang)))
+    if show.network_note:
+        description.append(texts.t(lang, "show.release", note=local(show.network_note, lang)))
     page = PageBuilder(
         title=both_scripts(show.title, lang),
         colour=Colours.SHOW,
@@ -57,8 +66,13 @@ def render_show(
         )
     page.add_field(texts.t(lang, "show.titles"), "\n".join(titles))
     page.add_field(texts.t(lang, "show.premiere"), format_date(show.premiere, lang), inline=True)
-    page.add_field(texts.t(lang, "show.episodes"), str(show.episodes), inline=True)
-    platform = safe(show.platform)
+    page.add_field(
+        texts.t(lang, "show.episodes"),
+        texts.plural(lang, "show.episode_count", show.episodes),
+        inline=True,
+    )
+    platform_key = f"platform.{show.platform.casefold()}"
+    platform = texts.t(lang, platform_key) if texts.has(platform_key) else safe(show.platform)
     if show.countries:
         platform = texts.t(
             lang, "show.platform_countries", platform=platform, countries=show.countries
@@ -102,6 +116,6 @@ def render_show(
         )
     page.add_field(
         texts.t(lang, "common.sources"),
-        source_links(catalog.sources(answer.source_ids), lang, texts, FIELD_VALUE_MAX, sep=" · "),
+        source_links(catalog.sources(answer.source_ids), lang, texts, FIELD_VALUE_MAX),
     )
     return page.build_single()

@@ -23,8 +23,10 @@ from bot.production import repository as repo
 from bot.production.compose import NOTIFY_BUTTON_ID
 from bot.production.discord_transport import NOTIFY_BUTTON_LABEL
 from bot.production.models import Language
-from bot.replies import NO_MENTIONS, reply_ephemeral
+from bot.production.role_safety import elevated_refusal
+from bot.replies import NO_MENTIONS
 from bot.ui.base import guarded, services_of
+from bot.ui.roles import permission_names, role_facts
 
 log = logging.getLogger(__name__)
 
@@ -45,24 +47,44 @@ def can_assign(guild: discord.Guild, role: discord.Role) -> bool:
 
 
 async def toggle_ping_role(interaction: discord.Interaction[Any]) -> None:
-    """Give the member the server's ping role, or take it away if they have it."""
-    services = services_of(interaction)
-    texts, lang = services.texts, lang_for(str(interaction.locale))
+    """Give the member the server's ping role, or take it away if they have it.
+
+    Acknowledged first: reading the settings may wait on the database (another process can
+    hold the write lock for the busy timeout), and Discord wants an answer within 3 s.
+    """
     guild, member = interaction.guild, interaction.user
     if guild is None or not isinstance(member, discord.Member):
         raise UserFacingError("error.not_in_guild")
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    text = await _toggle(interaction, guild, member)
+    await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+async def _toggle(
+    interaction: discord.Interaction[Any], guild: discord.Guild, member: discord.Member
+) -> str:
+    """Change the member's roles if it is safe; the answer to show them."""
+    services = services_of(interaction)
+    texts, lang = services.texts, lang_for(str(interaction.locale))
     settings = await repo.get_guild_settings(services.db, guild.id)
     if settings is None or not settings.enabled or settings.role_id is None:
-        await reply_ephemeral(interaction, texts.t(lang, "pings.no_role"))
-        return
+        return texts.t(lang, "pings.no_role")
     role = guild.get_role(settings.role_id)
     if role is None:
-        await reply_ephemeral(interaction, texts.t(lang, "pings.role_missing"))
-        return
+        return texts.t(lang, "pings.role_missing")
+    # Checked at every click: the role may have gained permissions since /setup chose it.
+    elevated = elevated_refusal(role_facts(guild, role))
+    if elevated is not None:
+        log.warning(
+            "refused to hand out elevated ping role %s in guild %s (%s)",
+            role.id,
+            guild.id,
+            ",".join(elevated.permissions),
+        )
+        names = permission_names(texts, lang, elevated.permissions)
+        return texts.t(lang, "pings.role_elevated", role=role.mention, permissions=names)
     if not can_assign(guild, role):
-        await reply_ephemeral(interaction, texts.t(lang, "pings.cannot_assign", role=role.mention))
-        return
-    await interaction.response.defer(ephemeral=True, thinking=True)
+        return texts.t(lang, "pings.cannot_assign", role=role.mention)
     had_role = member.get_role(role.id) is not None
     try:
         if had_role:
@@ -70,17 +92,13 @@ async def toggle_ping_role(interaction: discord.Interaction[Any]) -> None:
         else:
             await member.add_roles(role, reason=AUDIT_REASON_ADD)
     except discord.Forbidden:
-        text = texts.t(lang, "pings.cannot_assign", role=role.mention)
+        return texts.t(lang, "pings.cannot_assign", role=role.mention)
     except discord.HTTPException:
         log.warning("could not change role %s of %s in %s", role.id, member.id, guild.id)
-        text = texts.t(lang, "pings.failed")
-    else:
-        text = (
-            texts.t(lang, "pings.removed")
-            if had_role
-            else texts.t(lang, "pings.added", role=role.mention)
-        )
-    await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        return texts.t(lang, "pings.failed")
+    if had_role:
+        return texts.t(lang, "pings.removed")
+    return texts.t(lang, "pings.added", role=role.mention)
 
 
 class NotifyButton(

@@ -183,11 +183,14 @@ class UserActions(WorldBuilder):
         ignore_default_permissions: bool = False,
         settle: bool = True,
         settle_timeout: float = 10.0,
+        raw_options: Mapping[str, Any] | None = None,
     ) -> InteractionResult:
         """Run a slash command like a user would ("setup announcements" = subcommand path).
 
         Returns once the bot answered (or the 3 s deadline passed); with `settle`, a
-        deferred answer is also awaited until its content arrives.
+        deferred answer is also awaited until its content arrives. `raw_options` are sent
+        as given, unchecked and unresolved, as a modified client could (an over-long string,
+        an id that is not a number); they replace options of the same name.
         """
         cpu = time.thread_time()
         words = command.split()
@@ -201,6 +204,12 @@ class UserActions(WorldBuilder):
         resolved = Resolved(self.state, where_guild, where, who)
         leaf, chain = find_subcommand(found.data, words[1:])
         built, _ = build_options(leaf, dict(options or {}), resolved)
+        if raw_options:
+            types = {schema["name"]: schema["type"] for schema in leaf}
+            built = [o for o in built if o["name"] not in raw_options] + [
+                {"name": name, "type": types.get(name, 3), "value": value}
+                for name, value in raw_options.items()
+            ]
         data: JSON = {
             "id": str(found.id),
             "name": found.name,

@@ -35,6 +35,8 @@ from tests.e2e.golden import TODAY, golden_settings
 
 MESSAGES_ROUTE = "POST /channels/{channel_id}/messages"
 BOT_PERMISSIONS = DEFAULT_BOT_PERMISSIONS | Permission.MANAGE_ROLES | Permission.MANAGE_MESSAGES
+# A fan server's admin: may change update posts and give out the (newer, lower) ping role.
+ADMIN_PERMISSIONS = Permission.MANAGE_GUILD | Permission.MANAGE_ROLES
 
 
 class MovableClock:
@@ -154,7 +156,7 @@ class Newsroom:
                 guild=guild,
                 channel=self.double.add_channel(guild, "updates", kind),
                 admin=self.double.add_member(
-                    guild, f"admin{number}", permissions=Permission.MANAGE_GUILD
+                    guild, f"admin{number}", permissions=ADMIN_PERMISSIONS
                 ),
                 fan=self.double.add_member(guild, f"fan{number}"),
                 role=(

@@ -128,8 +128,9 @@ def test_renewal_labels_confidence(english_run: list[tuple[str, str]]) -> None:
 
 def test_awards_filtered_to_wins(english_run: list[tuple[str, str]]) -> None:
     shown = answer_to(english_run, "/awards result:won")
-    assert "🏆" in shown and "(won)" in shown
-    assert "(nominated)" not in shown
+    assert "🏆" in shown and "▫️" not in shown
+    entries = [line for line in shown.splitlines() if "🏆" in line]
+    assert entries and not any(line.endswith("· won") for line in entries)
 
 
 def test_buttons_are_numbered_and_pressing_one_answers(english_run: list[tuple[str, str]]) -> None:

@@ -21,7 +21,7 @@ async def add_command(golden: Golden, command: app_commands.Command[..., object]
 
 @pytest.mark.parametrize(
     ("locale", "expected"),
-    [("en-US", "Something went wrong (ref "), ("ko", "문제가 생겼어요 (참조 ")],
+    [("en-US", "Something went wrong (ref "), ("ko", "문제가 생겼어요(오류 코드: ")],
 )
 async def test_an_unexpected_error_gets_a_private_reply_with_a_reference(
     golden: Golden, caplog: pytest.LogCaptureFixture, locale: str, expected: str
@@ -35,7 +35,7 @@ async def test_an_unexpected_error_gets_a_private_reply_with_a_reference(
         answer = await golden.invoke("explode", locale=locale)
     assert answer.ephemeral
     assert answer.content.startswith(expected)
-    ref = re.search(r"\((?:ref|참조) ([0-9a-f]+)\)", answer.content)
+    ref = re.search(r"\((?:ref |오류 코드: )([0-9a-f]+)\)", answer.content)
     assert ref is not None
     records = [r for r in caplog.records if ref.group(1) in r.getMessage()]
     assert len(records) == 1
@@ -67,5 +67,56 @@ async def test_a_user_facing_error_is_short_and_logged_as_nothing(
     await add_command(golden, refuse)
     with caplog.at_level(logging.ERROR):
         answer = await golden.invoke("refuse", locale="ko")
-    assert answer.ephemeral and "9" in answer.content and "참조" not in answer.content
+    assert answer.ephemeral and "9" in answer.content and "오류 코드" not in answer.content
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+BAD_VALUES = [
+    pytest.param(
+        "cast",
+        {"name": "x" * 5000},
+        "“name” can be at most 100 characters.",
+        "최대 100자",
+        id="too-long",
+    ),
+    pytest.param(
+        "updates", {"count": 10**30}, "“count” can be at most 10.", "10 이하여야", id="too-large"
+    ),
+    pytest.param(
+        "updates",
+        {"count": "many"},
+        "I couldn't understand the value of “count”.",
+        "“count” 값을",
+        id="not-a-number",
+    ),
+    pytest.param(
+        "setup announcements",
+        {"channel": "not-an-id"},
+        "I couldn't understand the value of “channel”.",
+        "“channel” 값을 이해하지 못했어요",
+        id="not-an-id",  # discord.py's parser raised outside the command: no answer at all
+    ),
+]
+
+
+@pytest.mark.parametrize("locale", ["en-US", "ko"])
+@pytest.mark.parametrize(("command", "raw", "english", "korean"), BAD_VALUES)
+async def test_a_value_no_client_could_send_gets_a_short_private_answer(
+    golden: Golden,
+    caplog: pytest.LogCaptureFixture,
+    locale: str,
+    command: str,
+    raw: dict[str, object],
+    english: str,
+    korean: str,
+) -> None:
+    options = {"channel": golden.channel} if command == "setup announcements" else {}
+    with caplog.at_level(logging.INFO):
+        answer = await golden.invoke(
+            command, options, user=golden.admin, locale=locale, raw_options=raw
+        )
+    assert answer.answered and answer.ephemeral
+    assert (english if locale == "en-US" else korean) in (answer.content or "")
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]  # no traceback
+    refused = [r for r in caplog.records if r.getMessage().startswith("refused /")]
+    assert len(refused) == 1 and str(next(iter(raw))) in refused[0].getMessage()

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from bot.i18n.catalogue import lang_for
+from bot.i18n.dates import format_date
 from tests.e2e.fan_helpers import all_text, buttons, custom_ids, field, shown
 
 if TYPE_CHECKING:
@@ -195,3 +196,95 @@ async def test_no_name_lists_the_whole_cast_in_billing_order(golden: Golden, loc
     assert positions == sorted(positions)
     headings = [golden.services.texts.t(lang, f"billing.{b}") for b in ("main", "supporting")]
     assert all(heading in text for heading in headings)
+
+
+@pytest.mark.parametrize(
+    ("locale", "character_line", "actor_line"),
+    [
+        (
+            "en-US",
+            "• Character **Yang Jae-won (양재원)**, played by Choo Young-woo",
+            "• Actor **Kim Jae-won (김재원)**, who plays Seo Dong-ju",
+        ),
+        (
+            "ko",
+            "• 등장인물 **양재원 (Yang Jae-won)** · 추영우 분",
+            "• 배우 **김재원 (Kim Jae-won)** · 서동주 역",
+        ),
+    ],
+)
+async def test_did_you_mean_says_who_is_the_actor_and_who_the_character(
+    golden: Golden, locale: str, character_line: str, actor_line: str
+) -> None:
+    prompt = await golden.invoke("cast", {"name": "Jae-won"}, locale=locale)
+    (embed,) = prompt.embeds
+    lines = [line for line in embed["description"].splitlines() if line.startswith("•")]
+    assert character_line in lines
+    assert actor_line in lines
+    director = await golden.invoke("cast", {"name": "Lee"}, locale=locale)
+    crew = (
+        "**Lee Do-yoon (이도윤)**, Director"
+        if locale == "en-US"
+        else "**이도윤 (Lee Do-yoon)** · 연출"
+    )
+    assert f"• {crew}" in director.embeds[0]["description"].splitlines()
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+async def test_cast_lee_offers_only_the_lees(golden: Golden, locale: str) -> None:
+    prompt = await golden.invoke("cast", {"name": "Lee"}, locale=locale)
+    ids = custom_ids(prompt.message)
+    assert ids and all(i.rsplit(":", 1)[1].startswith("lee-") for i in ids), ids
+    assert "Kim" not in all_text(prompt.embeds) and "김" not in all_text(prompt.embeds)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+async def test_no_suggestions_does_not_point_at_names_that_are_not_there(
+    golden: Golden, locale: str
+) -> None:
+    texts, lang = golden.services.texts, lang_for(locale)
+    result = await golden.invoke("cast", {"name": "Squid Game"}, locale=locale)
+    description = result.embeds[0]["description"]
+    assert texts.t(lang, "cast.try_again") not in description
+    assert texts.t(lang, "cast.try_again_none") in description
+    assert ("these names" if locale == "en-US" else "위 이름") not in description
+
+
+@pytest.mark.parametrize(
+    ("locale", "character_line", "actor_line"),
+    [
+        (
+            "en-US",
+            "**Baek Kang-hyuk** (character): Baek Gang-hyeok, Baek Kang-hyeok",
+            "**Ju Ji-hoon** (actor): Joo Ji-hoon, Ju Ji Hoon",
+        ),
+        (
+            "ko",
+            "**백강혁**(등장인물): Baek Gang-hyeok, Baek Kang-hyeok",
+            "**주지훈**(배우): Joo Ji-hoon, Ju Ji Hoon",
+        ),
+    ],
+)
+async def test_other_spellings_keep_the_characters_apart_from_the_actors(
+    golden: Golden, locale: str, character_line: str, actor_line: str
+) -> None:
+    texts, lang = golden.services.texts, lang_for(locale)
+    result = await golden.invoke("cast", {"name": "character:baek-kang-hyuk"}, locale=locale)
+    spellings = field(result.embeds[0], texts.t(lang, "cast.variants")).splitlines()
+    assert spellings == [character_line, actor_line]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+async def test_sources_read_as_outlet_and_date_each_once(golden: Golden, locale: str) -> None:
+    texts, lang = golden.services.texts, lang_for(locale)
+    catalog = golden.services.facts.catalog
+    for name in ("character:baek-kang-hyuk", "person:lee-nak-jun"):
+        result = await golden.invoke("cast", {"name": name}, locale=locale)
+        value = field(result.embeds[0], texts.t(lang, "common.sources"))
+        items = value.split(" • ")
+        urls = [item.rsplit("](", 1)[1].rstrip(")") for item in items if "](" in item]
+        assert len(urls) == len(set(urls)), value
+        for source in catalog.pack.sources:
+            if source.url in urls and source.date is not None:
+                label = f"{source.outlet}, {format_date(source.date, lang)}"
+                assert any(item.startswith(f"[{label}") for item in items), label

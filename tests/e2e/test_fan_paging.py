@@ -152,7 +152,9 @@ async def test_the_whole_cast_pages_through_in_billing_order(
     text = all_text(pages)
     names = [c.name.ko if lang == "ko" else c.name.en for c in catalog.cast]
     assert len(names) == 10 + EXTRA_CHARACTERS
-    positions = [text.index(f"**{name} (") for name in names]
+    # English lines read "**Baek Kang-hyuk (백강혁)**, played by …"; Korean "**백강혁**(주지훈 분)".
+    starts = [f"**{name}**(" if lang == "ko" else f"**{name} (" for name in names]
+    positions = [text.index(start) for start in starts]
     assert positions == sorted(positions)  # billing order, across pages
 
 
@@ -173,7 +175,7 @@ async def test_awards_page_through_and_a_picked_name_gets_pages_too(
         for i in range(EXTRA_AWARDS):
             category = f"Special Category {i}" if lang == "en" else f"특별 부문 {i}"
             assert text.count(f"**{category}**") == 1, category
-        nominations = sum(a.result == "nominated" for a in bot.services.facts.pack.awards)
+        nominations = len(bot.services.facts.pack.awards)  # a win is also a nomination
         tally = texts.plural(lang, "awards.tally.nominations", nominations)
         assert tally in pages[0]["description"]
 

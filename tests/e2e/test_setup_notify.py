@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import threading
+import time
 from pathlib import Path
 
+import pytest
 from discord_double import DiscordDouble
 from discord_double.permissions import DEFAULT_BOT_PERMISSIONS, Permission
 
 from bot.production import repository as repo
-from tests.e2e.production_helpers import FanServer, Newsroom, wait_until_finished
+from bot.store.database import Database
+from tests.e2e.production_helpers import (
+    MESSAGES_ROUTE,
+    FanServer,
+    Newsroom,
+    wait_for,
+    wait_until_finished,
+)
 
 ROLE_ROUTE = "PUT /guilds/{guild_id}/members/{user_id}/roles/{role_id}"
 
@@ -180,3 +192,109 @@ async def test_the_notify_button_on_a_post_works_and_survives_a_restart(
         again = await double.click(post, "gh:notify:1:1", user=server.fan)
         assert "You won't be pinged" in again.all_text
         assert server.role.id not in server.fan.role_ids
+
+
+def hold_write_lock(database: Path, seconds: float, locked: threading.Event) -> None:
+    """Another process's write transaction (a seed, a second bot, an open sqlite3 shell)."""
+    conn = sqlite3.connect(database, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        locked.set()
+        time.sleep(seconds)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(
+    ("locale", "done"),
+    [("en-US", "will be posted in"), ("ko", "채널에 English(으)로 게시되고")],
+)
+async def test_setup_answers_in_time_while_another_process_holds_the_write_lock(
+    double: DiscordDouble, tmp_path: Path, locale: str, done: str
+) -> None:
+    room = Newsroom.build(double, tmp_path)
+    (server,) = room.add_servers(1)
+    async with room.start() as bot:
+        locked = threading.Event()
+        holder = asyncio.create_task(asyncio.to_thread(hold_write_lock, room.database, 4.0, locked))
+        assert await asyncio.to_thread(locked.wait, 5.0)
+        result = await double.invoke(
+            "setup announcements",
+            {"channel": server.channel, "role": server.role},
+            guild=server.guild,
+            user=server.admin,
+            locale=locale,
+        )
+        await holder
+        assert result.latency is not None and result.latency < 3.0  # no "interaction failed"
+        assert result.ephemeral and not result.loading
+        assert done in result.all_text  # the outcome, once the lock was released
+        settings = await repo.get_guild_settings(bot.services.db, server.guild.id)
+        assert settings is not None and settings.channel_id == server.channel.id
+
+
+async def unsubscribed(db: Database, server: FanServer, within: float = 5.0) -> None:
+    deadline = time.monotonic() + within
+    while True:
+        settings = await repo.get_guild_settings(db, server.guild.id)
+        if settings is not None and not settings.enabled:
+            return
+        assert time.monotonic() < deadline, "the server was not unsubscribed"
+        await asyncio.sleep(0.02)
+
+
+async def test_a_server_that_removes_the_bot_is_unsubscribed_and_its_queued_posts_skipped(
+    double: DiscordDouble, tmp_path: Path
+) -> None:
+    room = Newsroom.build(double, tmp_path)
+    stays, leaves = room.add_servers(2)
+    # Discord rate-limits the leaving server's channel for a minute, so its post is still
+    # queued when the bot is removed.
+    double.faults.rate_limit(MESSAGES_ROUTE, retry_after=60.0, times=None, channel=leaves.channel)
+    async with room.start() as bot:
+        db = bot.services.db
+        await room.subscribe(db, [stays, leaves])
+        await room.publish(await room.preview())
+
+        def retrying() -> bool:
+            return len(room.send_requests(leaves)) >= 1 and len(room.posts(stays)) == 1
+
+        await wait_for(retrying, what="the first post and the leaving server's first try")
+        tried = len(room.send_requests(leaves))
+        double.remove_guild(leaves.guild)  # GUILD_DELETE: kicked, not an outage
+
+        await unsubscribed(db, leaves)
+        first = await wait_until_finished(db, 1, within=5.0)
+        assert (first.delivered, first.cancelled, first.failed) == (1, 1, 0)
+        (skipped,) = [d for d in await repo.list_deliveries(db, 1) if d.guild_id == leaves.guild.id]
+        assert skipped.last_error == "the bot was removed from this server"
+        assert await repo.count_subscribers(db) == 1
+
+        await room.publish(await room.preview(title="Second"))
+        second = await wait_until_finished(db, 2)
+        assert second.total == 1 and second.delivered == 1
+        assert len(room.posts(stays)) == 2
+        assert len(room.send_requests(leaves)) == tried  # nothing more was tried there
+
+
+async def test_a_correction_skips_the_copy_in_a_server_that_removed_the_bot(
+    double: DiscordDouble, tmp_path: Path
+) -> None:
+    room = Newsroom.build(double, tmp_path)
+    stays, leaves = room.add_servers(2)
+    async with room.start() as bot:
+        db = bot.services.db
+        await room.subscribe(db, [stays, leaves])
+        await room.publish(await room.preview())
+        await wait_until_finished(db, 1)
+        double.remove_guild(leaves.guild)
+        await unsubscribed(db, leaves)
+        edited = await room.invoke("production edit", {"id": 1, "title": "Filming starts in June"})
+        assert "1 copy will be edited" in (edited.content or "")
+        counts = await wait_until_finished(db, 1)
+        assert counts.edits_failed == 0
+        (post,) = room.posts(stays)
+        assert post.embeds[0]["title"] == "Filming starts in June"
+        edits = double.requests_to("PATCH /channels/{channel_id}/messages/{message_id}")
+        assert [r.path.split("/")[2] for r in edits] == [str(stays.channel.id)]

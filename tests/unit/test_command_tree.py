@@ -176,10 +176,37 @@ def missing_korean(command: dict[str, Any], path: str = "") -> list[str]:
         missing.append(f"{where} description")
     for option in command.get("options", []):
         missing += missing_korean(option, where)
+        is_subcommand = option.get("type") in (1, 2)  # command names stay English (translator)
+        if not is_subcommand and "ko" not in (option.get("name_localizations") or {}):
+            missing.append(f"{where}/{option['name']} name")
         for choice in option.get("choices", []):
             if "ko" not in (choice.get("name_localizations") or {}):
                 missing.append(f"{where}/{option['name']} choice {choice['name']!r}")
     return missing
+
+
+async def test_translated_commands_pass_discords_rules_in_the_double(
+    bot: GoldenHourBot,
+) -> None:
+    from discord_double.command_rules import validate_commands
+    from discord_double.errors import ErrorTree
+
+    found = await payloads(bot, CatalogueTranslator(bot.services.texts))
+    errors = ErrorTree()
+    validate_commands(found, errors)
+    assert errors.empty, errors.flat()
+    awards = next(c for c in found if c["name"] == "awards")
+    names = {o["name"]: o["name_localizations"]["ko"] for o in awards["options"]}
+    assert names == {"who": "인물", "ceremony": "시상식", "result": "결과"}
+
+
+def test_a_bad_korean_option_name_fails_at_sync(tmp_path: Path) -> None:
+    (tmp_path / "en.yaml").write_text('param:\n  who: "who"\n', encoding="utf-8")
+    (tmp_path / "ko.yaml").write_text('param:\n  who: "누구 인가"\n', encoding="utf-8")
+    translator = CatalogueTranslator(Catalogue.load(tmp_path))
+    with pytest.raises(ValueError, match=r"param\.who"):
+        translator.parameter_name("who", "ko")
+    assert translator.parameter_name("season", "ko") is None  # no key: Discord shows English
 
 
 async def test_each_translated_command_fits_discords_budget(bot: GoldenHourBot) -> None:

@@ -54,21 +54,22 @@ def _event(
 # --- awards -----------------------------------------------------------------------------------
 
 
-def test_baeksang_has_one_win_for_ju_ji_hoon_and_four_nominations(catalog: Catalog) -> None:
+def test_baeksang_has_five_nominations_one_of_them_won_by_ju_ji_hoon(catalog: Catalog) -> None:
     answer = awards_answer(catalog, ceremony="baeksang-61")
     (group,) = answer.groups
     wins = [item for item in group.items if item.entry.result == "won"]
     assert len(wins) == 1
     assert wins[0].entry.person == "ju-ji-hoon"
     assert wins[0].entry.category.en == "Best Actor (TV)"
-    assert (group.tally.wins, group.tally.nominations) == (1, 4)
+    # A win is also a nomination: "5 nominations, 1 won".
+    assert (group.tally.wins, group.tally.nominations) == (1, 5)
 
 
 def test_blue_dragon_and_seoul_drama_awards_tallies(catalog: Catalog) -> None:
     bsa = awards_answer(catalog, ceremony="blue-dragon-series-4").tally
     sda = awards_answer(catalog, ceremony="seoul-drama-20").tally
-    assert (bsa.ceremonies, bsa.wins, bsa.nominations) == (1, 3, 2)
-    assert (sda.ceremonies, sda.wins, sda.nominations) == (1, 2, 0)
+    assert (bsa.ceremonies, bsa.wins, bsa.nominations) == (1, 3, 5)
+    assert (sda.ceremonies, sda.wins, sda.nominations) == (1, 2, 2)
 
 
 def test_whole_answer_is_grouped_by_ceremony_in_date_order(catalog: Catalog) -> None:
@@ -80,17 +81,17 @@ def test_whole_answer_is_grouped_by_ceremony_in_date_order(catalog: Catalog) -> 
         "blue-dragon-series-4",
         "seoul-drama-20",
     ]
-    assert (answer.tally.ceremonies, answer.tally.wins, answer.tally.nominations) == (3, 6, 6)
+    assert (answer.tally.ceremonies, answer.tally.wins, answer.tally.nominations) == (3, 6, 12)
 
 
 def test_tally_is_computed_from_the_entries(pack: Pack) -> None:
     without_one_win = [e for e in pack.awards if e.id != "seoul-drama-20-best-actor"]
     smaller = Catalog(pack.model_copy(update={"awards": without_one_win}))
     tally = awards_answer(smaller).tally
-    assert (tally.wins, tally.nominations) == (5, 6)
+    assert (tally.wins, tally.nominations) == (5, 11)
     only_baeksang = [e for e in pack.awards if e.ceremony == "baeksang-61"]
     tally = awards_answer(Catalog(pack.model_copy(update={"awards": only_baeksang}))).tally
-    assert (tally.ceremonies, tally.wins, tally.nominations) == (1, 1, 4)
+    assert (tally.ceremonies, tally.wins, tally.nominations) == (1, 1, 5)
 
 
 def test_awards_for_other_shows_are_not_ours(catalog: Catalog) -> None:
@@ -113,7 +114,7 @@ def test_a_character_stands_for_its_actor(catalog: Catalog) -> None:
     assert {item.entry.person for g in by_character.groups for item in g.items} == {"ju-ji-hoon"}
     assert by_character.asked.character is not None
     assert by_character.asked.character.id == "baek-kang-hyuk"
-    assert (by_character.tally.wins, by_character.tally.nominations) == (3, 0)
+    assert (by_character.tally.wins, by_character.tally.nominations) == (3, 3)
 
 
 def test_result_and_ceremony_filters(catalog: Catalog) -> None:
@@ -121,8 +122,9 @@ def test_result_and_ceremony_filters(catalog: Catalog) -> None:
     nominated = awards_answer(catalog, result="nominated")
     assert {i.entry.result for g in won.groups for i in g.items} == {"won"}
     assert {i.entry.result for g in nominated.groups for i in g.items} == {"nominated"}
-    assert won.tally.nominations == 0
-    assert nominated.tally.wins == 0
+    # The tally counts what the person/ceremony filters select, whatever result is shown.
+    assert (won.tally.wins, won.tally.nominations) == (6, 12)
+    assert nominated.tally == won.tally
     assert [g.ceremony.id for g in nominated.groups] == ["baeksang-61", "blue-dragon-series-4"]
     yoon_at_bsa = awards_answer(catalog, who="han-yu-rim", ceremony="blue-dragon-series-4")
     assert [i.entry.category.en for g in yoon_at_bsa.groups for i in g.items] == [
@@ -333,20 +335,16 @@ def test_show_answer_resolves_the_makers(catalog: Catalog) -> None:
 
 
 @pytest.mark.parametrize(
-    ("result", "shown", "hidden"),
-    # The Seoul Drama Awards brought only wins, so nominations span two ceremonies.
+    ("who", "shown"),
     [
-        ("won", "3 ceremonies · 6 wins", "nomination"),
-        ("nominated", "2 ceremonies · 6 nominations", "win"),
+        (None, "12 nominations, 6 won"),
+        ("ha-young", "2 nominations, no wins"),
+        ("choo-young-woo", "1 nomination, 1 won"),
     ],
 )
-def test_filtered_tally_counts_only_what_it_shows(
-    catalog: Catalog, result: str, shown: str, hidden: str
-) -> None:
+def test_tally_text_is_unambiguous(catalog: Catalog, who: str | None, shown: str) -> None:
     from bot.i18n.catalogue import Catalogue
     from bot.render.awards import tally_text
 
-    answer = awards_answer(catalog, result=result)  # type: ignore[arg-type]
-    text = tally_text(answer.tally, "en", Catalogue.load(), result)
-    assert text == shown
-    assert hidden not in text
+    answer = awards_answer(catalog, who=who, result="won")
+    assert tally_text(answer.tally, "en", Catalogue.load()) == shown

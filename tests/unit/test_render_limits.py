@@ -133,13 +133,12 @@ def test_every_card_fits_discord_limits(catalog: Catalog, texts: Catalogue, lang
 def test_cards_with_facts_link_their_sources(
     catalog: Catalog, texts: Catalogue, lang: Lang
 ) -> None:
-    no_entries = texts.t(lang, "awards.none")
     for name, pages in all_cards(catalog, texts, lang):
         if name.startswith(("help", "suggest")):
             continue
         text = card_text(pages)
-        if name.startswith("awards") and no_entries in text:
-            continue
+        if name.startswith("awards") and "🏆" not in text and "▫️" not in text:
+            continue  # no entries: /awards answers that privately, without sources
         assert "](http" in text, f"{lang} {name} shows no source link"
 
 
@@ -366,3 +365,20 @@ def test_no_card_or_message_repeats_a_known_wrong_claim(
     said += [texts.raw(lang, key) for key in texts.message_keys()]
     everything = "\n".join(said).casefold()
     assert [claim for claim in claims if claim in everything] == []
+
+
+# --- Korean that reads native ----------------------------------------------------------------
+
+_FALLBACK_PARTICLES = re.compile(r"\((이|으|을|은|와|과)\)|(이|을|은|과|와)\((가|를|는|와|과)\)")
+
+
+def test_korean_cards_show_no_two_form_particles(catalog: Catalog, texts: Catalogue) -> None:
+    for name, pages in all_cards(catalog, texts, "ko"):
+        found = _FALLBACK_PARTICLES.search(card_text(pages))
+        assert found is None, f"{name}: {found.group(0) if found else ''}"
+
+
+def test_korean_cards_write_dates_one_way(catalog: Catalog, texts: Catalogue) -> None:
+    for name, pages in all_cards(catalog, texts, "ko"):
+        text = card_text(pages)
+        assert not re.search(r"\d{4}\. \d{1,2}\. \d{1,2}\.", text), name  # only 2025년 1월 24일

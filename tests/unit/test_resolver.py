@@ -281,3 +281,14 @@ def test_a_none_answer_carries_what_suggest_would_list(
         else:
             assert resolution == resolver.resolve(query["q"]), query["q"]
     assert nothing_found >= 10
+
+
+def test_asking_between_family_names_offers_only_that_family(resolver: Resolver) -> None:
+    # "Lee" is the family name of four entries; a weaker prefix match of someone else's given
+    # name (Kim Eui-sung) used to fill the fifth slot.
+    lees = resolver.resolve("Lee", limit=5)
+    assert lees.outcome == "ambiguous"
+    assert keys(lees) and all(key.split(":")[1].startswith("lee-") for key in keys(lees))
+    kims = resolver.resolve("Kim", limit=5)
+    assert {key.split(":")[1].split("-")[0] for key in keys(kims)} == {"kim"}
+    assert len(keys(resolver.resolve("이", limit=5))) == len(keys(lees))

@@ -102,3 +102,44 @@ def test_log_filter_redacts_the_token(caplog: pytest.LogCaptureFixture) -> None:
         logger.info("Authorization: Bot %s", secret)
     assert secret not in caplog.text
     assert "[redacted]" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DISCORD_API_BASE", "http://discord-proxy.internal/api/v10"),
+        ("DISCORD_API_BASE", "http://10.0.0.5:8080/api/v10"),
+        ("DISCORD_API_BASE", "http://127.0.0.1.example.com/api"),
+        ("DISCORD_GATEWAY_URL", "ws://gateway.example.com/"),
+    ],
+)
+def test_a_plain_text_endpoint_off_this_machine_is_refused_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "MTIzNDU2Nzg5.secret-token-value")
+    monkeypatch.setenv("DISCORD_API_BASE", "https://discord-proxy.example/api/v10")
+    monkeypatch.setenv("DISCORD_GATEWAY_URL", "wss://gateway.example/")
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as info:
+        load_settings()
+    message = str(info.value)
+    assert message.startswith(f"{variable}: ") and "\n" not in message
+    assert "unencrypted" in message and "secret-token-value" not in message
+
+
+@pytest.mark.parametrize(
+    ("api", "gateway"),
+    [
+        ("http://127.0.0.1:8080/api/v10", "ws://127.0.0.1:8080/gateway"),
+        ("http://127.8.9.10/api/v10", "ws://localhost/gateway"),
+        ("http://[::1]:9000/api/v10", "ws://[::1]:9000/gateway"),
+        ("https://discord-proxy.example/api/v10", "wss://gateway.example/"),
+    ],
+)
+def test_loopback_may_use_plain_http_and_anything_may_use_tls(
+    monkeypatch: pytest.MonkeyPatch, api: str, gateway: str
+) -> None:
+    monkeypatch.setenv("DISCORD_API_BASE", api)
+    monkeypatch.setenv("DISCORD_GATEWAY_URL", gateway)
+    settings = load_settings()
+    assert (settings.discord_api_base, settings.discord_gateway_url) == (api, gateway)

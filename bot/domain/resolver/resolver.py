@@ -242,6 +242,10 @@ class Resolver:
         unique = len(group) == 1 and (not fuzzy or top >= FUZZY_UNIQUE * FUZZY_SCALE)
         if unique:
             return Resolution("unique", (self._ranker.candidate(group[0]),))
+        if not fuzzy:
+            # Asking between equally good structural matches ("Lee": every Lee): a weaker
+            # tier (a prefix of someone's given name) is not a plausible extra option.
+            rest = [item for item in rest if round(-item[0], 4) >= top]
         answer = (group + rest)[: max(limit, 1)]
         return Resolution("ambiguous", tuple(self._ranker.candidate(item) for item in answer))
 
