@@ -106,7 +106,7 @@ async def test_an_empty_result_is_private_and_says_what_would_match(
     [
         (
             "en-US",
-            "Ha Young has no entries at the 20th Seoul Drama Awards; "
+            "Ha Young has no entries at the 20th Seoul International Drama Awards; "
             "at every ceremony: 2 nominations, no wins.",
         ),
         (

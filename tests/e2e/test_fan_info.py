@@ -73,11 +73,6 @@ async def test_show_labels_every_line_and_writes_dates_one_way(
     assert len(sources) == len(set(sources)) > 1
 
 
-@pytest.mark.xfail(
-    reason="data: seeds/show.yaml's KBS figure label carries an editor's note; the data-pack "
-    "helper rewrites it (KOREAN.md 'kbs label'); this passes once that lands",
-    strict=False,
-)
 @pytest.mark.parametrize("locale", ["en-US", "ko"])
 async def test_show_shows_fans_no_internal_notes(golden: Golden, locale: str) -> None:
     result = await golden.invoke("show", locale=locale)

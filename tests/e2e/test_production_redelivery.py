@@ -136,7 +136,7 @@ async def test_after_an_outage_past_the_retries_retry_delivers_once_and_edits_re
         assert "1 copy failed" in status.embeds[0]["description"]
         assert "/production retry id:1" in status.embeds[0]["description"]
         ko_status = await room.invoke("production status", {"id": 1}, locale="ko")
-        assert "게시물 1개이(가) 실패했어요" in ko_status.embeds[0]["description"]
+        assert "게시물 1개가 실패했어요" in ko_status.embeds[0]["description"]
 
         double.faults.remove(outage)  # the outage ends
         reads = history_reads(double, down)

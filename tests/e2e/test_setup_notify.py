@@ -208,7 +208,7 @@ def hold_write_lock(database: Path, seconds: float, locked: threading.Event) -> 
 
 @pytest.mark.parametrize(
     ("locale", "done"),
-    [("en-US", "will be posted in"), ("ko", "채널에 English(으)로 게시되고")],
+    [("en-US", "will be posted in"), ("ko", "채널에 English로 게시되고")],
 )
 async def test_setup_answers_in_time_while_another_process_holds_the_write_lock(
     double: DiscordDouble, tmp_path: Path, locale: str, done: str
