@@ -9,13 +9,27 @@ Nothing here knows about Discord or SQLite.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Confidence = Literal["official", "reported", "unconfirmed"]
 """official: Netflix or the studio said it; reported: a named outlet reported it;
 unconfirmed: a single weak source, a characterisation, or a claim that conflicts."""
+
+SourceKind = Literal["official", "press", "aggregator", "forum"]
+"""What a source page is (see seeds/sources.yaml): Netflix's or the studio's own statement,
+a news outlet's article, a repost or relay of others' reports, or a community-board post."""
+
+# The firmest confidence a row may claim from one source of each kind; a row may claim what
+# its firmest source allows, and 'official' only when every source is official.
+KIND_ALLOWS: Final[Mapping[SourceKind, Confidence]] = {
+    "official": "official",
+    "press": "reported",
+    "aggregator": "unconfirmed",
+    "forum": "unconfirmed",
+}
 
 Billing = Literal["main", "supporting", "cameo"]
 Result = Literal["won", "nominated"]
@@ -64,11 +78,23 @@ class Sourced(Model):
 class Source(Model):
     id: Id
     outlet: NonEmpty
+    outlet_ko: NonEmpty | None = None  # the outlet's Korean name, where one exists
+    kind: SourceKind
     title: NonEmpty
     url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
     date: dt.date | None = None
     date_note: str | None = None  # e.g. "inferred from the article text"
-    official: bool = False  # the page relays Netflix's or the studio's own statement
+
+    @property
+    def official(self) -> bool:
+        """The page carries Netflix's or the studio's own statement."""
+        return self.kind == "official"
+
+    def outlet_in(self, lang: Literal["en", "ko"]) -> str:
+        """The outlet's name as a reader of ``lang`` knows it."""
+        if lang == "ko" and self.outlet_ko is not None:
+            return self.outlet_ko
+        return self.outlet
 
 
 class Figure(Sourced):
@@ -154,6 +180,14 @@ class PlannedMilestone(Model):
     by: dt.date  # the last day the plan covers; after it, the plan is stale
 
 
+class Quote(Model):
+    """Words quoted in an event: ``text`` in the language ``original`` is verbatim, the other
+    language is our translation (and the bot says so)."""
+
+    original: Literal["en", "ko"]
+    text: Text
+
+
 class SeasonEvent(Sourced):
     id: Id
     date: dt.date
@@ -163,6 +197,7 @@ class SeasonEvent(Sourced):
     status: SeasonStatus
     confidence: Confidence
     planned: PlannedMilestone | None = None
+    quote: Quote | None = None  # the source's own words, e.g. Netflix's statement
 
 
 class Season(Model):

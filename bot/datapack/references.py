@@ -2,7 +2,9 @@
 
 The models check each row on its own; this module checks the rows against each other:
 ids are unique per kind, every source/person/character/ceremony id that a row names
-exists, and people are referenced in a role they have (a character is played by an actor).
+exists, people are referenced in a role they have (a character is played by an actor), and
+no row claims more confidence than the kinds of its sources carry (``official`` needs every
+source to be an official statement; ``reported`` needs a press or official one).
 Problems carry a :data:`Loc` so the loader can name the file, entry, field and line.
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.datapack.models import Pack, Role, Sourced
+from bot.datapack.models import KIND_ALLOWS, Confidence, Pack, Role, Sourced, SourceKind
 from bot.datapack.yaml_files import Loc
 
 
@@ -28,6 +30,7 @@ def check_references(pack: Pack) -> list[Problem]:
     problems += _unknown_sources(pack)
     problems += _unknown_people_and_roles(pack)
     problems += _unknown_characters_and_ceremonies(pack)
+    problems += _confidence_beyond_sources(pack)
     return problems
 
 
@@ -158,6 +161,50 @@ def _unknown_characters_and_ceremonies(pack: Pack) -> list[Problem]:
                 )
             )
     return problems
+
+
+_RANK: dict[Confidence, int] = {"unconfirmed": 0, "reported": 1, "official": 2}
+
+
+def _confidence_beyond_sources(pack: Pack) -> list[Problem]:
+    """Rows whose confidence label says more than their sources' kinds carry."""
+    kinds = {source.id: source.kind for source in pack.sources}
+    rows: list[tuple[Loc, Confidence, Sequence[str]]] = [
+        (("show", "figures", i), f.confidence, f.sources) for i, f in enumerate(pack.show.figures)
+    ]
+    rows += [
+        (("seasons", si, "events", ei), event.confidence, event.sources)
+        for si, season in enumerate(pack.seasons)
+        for ei, event in enumerate(season.events)
+    ]
+    problems: list[Problem] = []
+    for loc, confidence, source_ids in rows:
+        cited = [(sid, kinds[sid]) for sid in source_ids if sid in kinds]  # unknown: reported
+        if not cited:
+            continue
+        message = _overclaim(confidence, cited)
+        if message is not None:
+            problems.append(Problem((*loc, "confidence"), message))
+    return problems
+
+
+def _overclaim(confidence: Confidence, cited: Sequence[tuple[str, SourceKind]]) -> str | None:
+    if confidence == "official":
+        others = [f"{sid!r} is {kind}" for sid, kind in cited if kind != "official"]
+        if others:
+            return (
+                "'official' needs every source to be an official statement (kind: official), "
+                f"but {', '.join(others)}: use 'reported', or cite Netflix's own statement"
+            )
+        return None
+    firmest = max(_RANK[KIND_ALLOWS[kind]] for _, kind in cited)
+    if _RANK[confidence] > firmest:
+        listed = ", ".join(f"{sid!r} is {kind}" for sid, kind in cited)
+        return (
+            f"{confidence!r} needs a press or official source, but {listed}: "
+            "use 'unconfirmed', or cite the original report"
+        )
+    return None
 
 
 def _short_loc(loc: Loc) -> str:

@@ -7,9 +7,17 @@ Rules (truth first):
   events are listed as such and never become the headline while anything firmer exists.
 - The **headline** is the newest event that is official or reported, with its own label;
   on the same date an official event outranks a report.
+- A status says what its source says. A non-official event that claims a decision only
+  Netflix can make (renewed, filming …) is a *claim*: the card reads "reported: renewed (not
+  confirmed by Netflix)", never plain "Renewed" (:func:`is_claim`).
 - A plan ('filming targeted for summer 2026') is **stale** once ``today`` is past
-  ``planned.by`` and no later event reached the planned status (or went beyond it, or
-  cancelled the season). Stale plans keep their original text so the card can say so.
+  ``planned.by`` and it was not *settled*: no later event reached the planned status (or went
+  beyond it, or cancelled the season), and no later official word confirmed at least what
+  the planning report claimed (Netflix's own status supersedes the press's plans). A stale
+  plan names the later report that moved it, whatever its confidence (``moved_by``).
+  Stale plans keep their original text so the card can say so.
+- The **next season** is the first one after the newest season released by ``today``; seasons
+  whose newest news comes from the same source stand **beside** it on the card.
 - The timeline is newest first everywhere. Events recorded on the same date keep the order
   they were recorded in (the pack lists them in the order they happened).
 - Events added at run time (maintainers' production updates) are merged with the pack's;
@@ -41,6 +49,16 @@ PROGRESS: Final[Mapping[SeasonStatus, int]] = {
 # A rumour does not replace a report's plan; a report or Netflix's word can.
 FIRMNESS: Final[Mapping[Confidence, int]] = {"unconfirmed": 0, "reported": 1, "official": 2}
 
+# Decisions only Netflix or the studio can announce: said by anyone else, they are claims.
+DECISIONS: Final[frozenset[SeasonStatus]] = frozenset(
+    {"in_talks", "renewed", "pre_production", "filming", "post_production", "cancelled"}
+)
+
+
+def is_claim(event: SeasonEvent) -> bool:
+    """A decision that Netflix has not confirmed: the event says it, its source is not Netflix."""
+    return event.confidence != "official" and event.status in DECISIONS
+
 
 @dataclass(frozen=True, slots=True)
 class TimelineEntry:
@@ -58,7 +76,8 @@ class PlanCheck:
 
     entry: TimelineEntry
     plan: PlannedMilestone
-    superseded_by: TimelineEntry | None  # a later, at least as firm, plan for the same milestone
+    moved_by: TimelineEntry | None  # the next later plan for the same milestone, however firm
+    superseded: bool  # a later plan at least as firm replaced it (a rumour does not)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +89,9 @@ class SeasonRenewal:
     press: TimelineEntry | None
     unconfirmed: tuple[TimelineEntry, ...]  # newest first
     timeline: tuple[TimelineEntry, ...]  # newest first
-    stale_plans: tuple[PlanCheck, ...]  # passed, not reached; newest first
-    pending_plans: tuple[PlanCheck, ...]  # not yet due, not reached, not superseded
-    last_updated: SeasonEvent  # the newest event (its date and precision)
+    stale_plans: tuple[PlanCheck, ...]  # passed, not settled; newest first
+    pending_plans: tuple[PlanCheck, ...]  # not yet due, not settled, not superseded
+    last_updated: SeasonEvent  # the latest news: the newest event
 
     @property
     def status(self) -> SeasonStatus:
@@ -82,11 +101,50 @@ class SeasonRenewal:
     def confidence(self) -> Confidence:
         return self.headline.event.confidence
 
+    @property
+    def newest_report(self) -> TimelineEntry | None:
+        """The newest event that is not Netflix's own word (a report, however firm)."""
+        return next((e for e in self.timeline if e.confidence != "official"), None)
+
+    def released_by(self, today: dt.date) -> bool:
+        return any(
+            e.event.status == "released" and e.event.date <= today and e.confidence != "unconfirmed"
+            for e in self.timeline
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class RenewalAnswer:
     today: dt.date
     seasons: tuple[SeasonRenewal, ...]
+
+    def season(self, number: int) -> SeasonRenewal:
+        for season in self.seasons:
+            if season.number == number:
+                return season
+        raise UnknownIdError("season", str(number))
+
+    def next_season(self) -> int:
+        """The first season after the newest one released by ``today`` (else the newest)."""
+        released = [s.number for s in self.seasons if s.released_by(self.today)]
+        newest_released = max(released, default=0)
+        upcoming = [s.number for s in self.seasons if s.number > newest_released]
+        return min(upcoming) if upcoming else max(s.number for s in self.seasons)
+
+    def beside(self, number: int) -> tuple[SeasonRenewal, ...]:
+        """Other seasons whose latest news comes from a source of this season's latest news
+        (seasons 2 and 3 reported together), in season order."""
+        sources = set(self._latest(self.season(number)).event.sources)
+        return tuple(
+            s
+            for s in self.seasons
+            if s.number != number
+            and not s.released_by(self.today)
+            and sources & set(self._latest(s).event.sources)
+        )
+
+    def _latest(self, season: SeasonRenewal) -> TimelineEntry:
+        return next(e for e in season.timeline if e.event is season.last_updated)
 
 
 def merge_events(
@@ -98,6 +156,18 @@ def merge_events(
     merged += [event for event in added if event.id in replacements]
     # sorted() is stable: same-date events keep their recorded order.
     return tuple(sorted(merged, key=lambda event: event.date))
+
+
+def _settled(planner: TimelineEntry, plan: PlannedMilestone, later: Sequence[SeasonEvent]) -> bool:
+    """The plan came true (or was overtaken), or Netflix later said at least as much as the
+    report that made the plan: either way there is nothing out of date to flag."""
+    if _reached(later, plan.status):
+        return True
+    claimed = PROGRESS.get(planner.event.status, 0)
+    return any(
+        event.confidence == "official" and PROGRESS.get(event.status, -1) >= claimed
+        for event in later
+    )
 
 
 def _reached(later: Sequence[SeasonEvent], target: SeasonStatus) -> bool:
@@ -158,22 +228,18 @@ def season_renewal(
         if plan is None:
             continue
         later = chronological[position + 1 :]
-        if _reached([e.event for e in later], plan.status):
+        if _settled(item, plan, [e.event for e in later]):
             continue
-        superseded_by = next(
-            (
-                e
-                for e in later
-                if e.event.planned is not None
-                and e.event.planned.status == plan.status
-                and FIRMNESS[e.confidence] >= FIRMNESS[item.confidence]
-            ),
-            None,
-        )
-        check = PlanCheck(item, plan, superseded_by)
+        replans = [
+            e
+            for e in later
+            if e.event.planned is not None and e.event.planned.status == plan.status
+        ]
+        superseded = any(FIRMNESS[e.confidence] >= FIRMNESS[item.confidence] for e in replans)
+        check = PlanCheck(item, plan, replans[0] if replans else None, superseded)
         if plan.by < today:
             stale.append(check)
-        elif superseded_by is None:
+        elif not check.superseded:
             pending.append(check)
     return SeasonRenewal(
         number=number,

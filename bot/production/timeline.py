@@ -46,7 +46,9 @@ def timeline_additions(updates: Iterable[Update]) -> TimelineAdditions:
             title=draft.title.en,
             url=draft.source_url,
             date=dt.datetime.fromtimestamp(update.created_at, dt.UTC).date(),
-            official=draft.confidence == "official",
+            # A maintainer marks an update official when it carries Netflix's or the
+            # studio's own word; otherwise the linked page is taken for a press report.
+            kind="official" if draft.confidence == "official" else "press",
         )
         event = SeasonEvent(
             id=event_id(update.update_id),

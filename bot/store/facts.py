@@ -195,10 +195,10 @@ def _links(owner_id: str, sources: Sequence[str]) -> Iterable[Row]:
 
 async def _insert_sources(conn: aiosqlite.Connection, sources: Sequence[Source]) -> None:
     await conn.executemany(
-        "INSERT INTO sources (id, position, outlet, title, url, date, date_note, official)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO sources (id, position, outlet, outlet_ko, kind, title, url, date,"
+        " date_note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (s.id, i, s.outlet, s.title, s.url, _date(s.date), s.date_note, int(s.official))
+            (s.id, i, s.outlet, s.outlet_ko, s.kind, s.title, s.url, _date(s.date), s.date_note)
             for i, s in enumerate(sources)
         ],
     )
@@ -359,7 +359,8 @@ async def _insert_seasons(conn: aiosqlite.Connection, seasons: Sequence[Season])
     await conn.executemany(
         "INSERT INTO season_events (id, season_number, position, date, precision, date_note,"
         " summary_en, summary_ko, status, confidence, planned_what_en, planned_what_ko,"
-        " planned_status, planned_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " planned_status, planned_by, quote_original, quote_en, quote_ko)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 e.id,
@@ -376,6 +377,9 @@ async def _insert_seasons(conn: aiosqlite.Connection, seasons: Sequence[Season])
                 None if e.planned is None else e.planned.what.ko,
                 None if e.planned is None else e.planned.status,
                 None if e.planned is None else _date(e.planned.by),
+                None if e.quote is None else e.quote.original,
+                None if e.quote is None else e.quote.text.en,
+                None if e.quote is None else e.quote.text.ko,
             )
             for number, i, e in events
         ],
@@ -465,11 +469,12 @@ async def _read_sources(conn: aiosqlite.Connection) -> list[dict[str, Any]]:
         {
             "id": s["id"],
             "outlet": s["outlet"],
+            "outlet_ko": s["outlet_ko"],
+            "kind": s["kind"],
             "title": s["title"],
             "url": s["url"],
             "date": s["date"],
             "date_note": s["date_note"],
-            "official": bool(s["official"]),
         }
         for s in await _fetch(conn, "SELECT * FROM sources ORDER BY position")
     ]
@@ -576,6 +581,9 @@ async def _read_seasons(conn: aiosqlite.Connection) -> list[dict[str, Any]]:
                 "status": e["status"],
                 "confidence": e["confidence"],
                 "planned": planned,
+                "quote": None
+                if e["quote_original"] is None
+                else {"original": e["quote_original"], "text": _text(e, "quote")},
                 "sources": sources[e["id"]],
             }
         )

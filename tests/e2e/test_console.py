@@ -122,7 +122,8 @@ def test_help_is_only_for_the_asker(english_run: list[tuple[str, str]]) -> None:
 def test_renewal_labels_confidence(english_run: list[tuple[str, str]]) -> None:
     shown = answer_to(english_run, "/renewal season:2")
     assert "season 2" in title_line(shown).lower()
-    assert "Official" in shown and "Reported" in shown
+    assert "✅ Official" in shown and "❔ Unconfirmed" in shown
+    assert "reported: in talks (not confirmed by Netflix)" in shown
 
 
 def test_awards_filtered_to_wins(english_run: list[tuple[str, str]]) -> None:

@@ -144,14 +144,17 @@ def number_of(shown: str, label: str) -> str:
 
 
 async def test_button_numbers_do_not_shift_between_pages(console: ConsoleSession) -> None:
+    # /renewal's card and its timeline share the message: the menu keeps its number, and
+    # the same number goes to the timeline and back.
     first = await run(console, "/renewal")
-    forward = number_of(first, "▶")
-    assert f"[{number_of(first, '◀')}] ◀ (disabled)" in first  # numbered though disabled
-    second = await run(console, forward)
-    assert number_of(second, "▶") == forward
-    third = await run(console, forward)  # the same number goes forward again
-    counters = [re.search(r"\] (\d)/(\d) ", text) for text in (first, second, third)]
-    assert [m.group(1) for m in counters if m] == ["1", "2", "3"]
+    menu, toggle = number_of(first, "Pick a season"), number_of(first, "Full timeline")
+    second = await run(console, toggle)
+    assert "full timeline" in second
+    assert number_of(second, "Back to the summary") == toggle
+    assert number_of(second, "Pick a season") == menu
+    third = await run(console, toggle)  # the same number goes back again
+    assert number_of(third, "Full timeline") == toggle
+    assert number_of(third, "Pick a season") == menu
 
 
 async def test_an_edited_message_is_shown_again(console: ConsoleSession) -> None:

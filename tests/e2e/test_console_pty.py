@@ -123,11 +123,11 @@ def test_hidden_command_says_how_to_switch(terminal: Terminal) -> None:
 
 
 def test_button_numbers_stay_put_while_paging(terminal: Terminal) -> None:
-    first = terminal.command("/renewal", "1/3")
-    forward = re.search(r"\[(\d+)\] ▶", first)
-    assert forward, first
-    terminal.command(forward.group(1), "2/3")
-    terminal.command(forward.group(1), "3/3")
+    first = terminal.command("/renewal", "Full timeline")
+    toggle = re.search(r"\[(\d+)\] Full timeline", first)
+    assert toggle, first
+    terminal.command(toggle.group(1), "Back to the summary")
+    terminal.command(toggle.group(1), "Full timeline")
 
 
 def test_progress_is_redrawn_when_the_bot_edits_it(terminal: Terminal) -> None:

@@ -61,7 +61,7 @@ async def test_each_ceremony_says_how_many_nominations_and_wins(
     ("locale", "line"),
     [
         ("en-US", "🏆 **Best Actor (TV)**: Ju Ji-hoon (주지훈) as Baek Kang-hyuk"),
-        ("ko", "🏆 **TV부문 남자 최우수 연기상**: 주지훈(백강혁 역)"),
+        ("ko", "🏆 **방송 부문 남자 최우수 연기상**: 주지훈(백강혁 역)"),
     ],
 )
 async def test_wins_only_do_not_repeat_won_and_nest_no_parentheses(
@@ -106,7 +106,7 @@ async def test_an_empty_result_is_private_and_says_what_would_match(
     [
         (
             "en-US",
-            "Ha Young has no entries at the 20th Seoul Drama Awards; "
+            "Ha Young has no entries at the 20th Seoul International Drama Awards; "
             "at every ceremony: 2 nominations, no wins.",
         ),
         (
@@ -128,7 +128,7 @@ async def test_nobody_at_that_ceremony_says_what_they_have_elsewhere(
 
 @pytest.mark.parametrize(
     ("locale", "category"),
-    [("en-US", "Best Actor (TV)"), ("ko", "TV부문 남자 최우수 연기상")],
+    [("en-US", "Best Actor (TV)"), ("ko", "방송 부문 남자 최우수 연기상")],
 )
 async def test_ju_ji_hoons_baeksang_best_actor_is_a_win(
     golden: Golden, locale: str, category: str

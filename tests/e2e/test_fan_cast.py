@@ -9,6 +9,7 @@ import pytest
 
 from bot.i18n.catalogue import lang_for
 from bot.i18n.dates import format_date
+from bot.render.common import outlet_name
 from tests.e2e.fan_helpers import all_text, buttons, custom_ids, field, shown
 
 if TYPE_CHECKING:
@@ -286,5 +287,5 @@ async def test_sources_read_as_outlet_and_date_each_once(golden: Golden, locale:
         assert len(urls) == len(set(urls)), value
         for source in catalog.pack.sources:
             if source.url in urls and source.date is not None:
-                label = f"{source.outlet}, {format_date(source.date, lang)}"
+                label = f"{outlet_name(source, lang)}, {format_date(source.date, lang)}"
                 assert any(item.startswith(f"[{label}") for item in items), label

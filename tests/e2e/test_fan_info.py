@@ -73,11 +73,6 @@ async def test_show_labels_every_line_and_writes_dates_one_way(
     assert len(sources) == len(set(sources)) > 1
 
 
-@pytest.mark.xfail(
-    reason="data: seeds/show.yaml's KBS figure label carries an editor's note; the data-pack "
-    "helper rewrites it (KOREAN.md 'kbs label'); this passes once that lands",
-    strict=False,
-)
 @pytest.mark.parametrize("locale", ["en-US", "ko"])
 async def test_show_shows_fans_no_internal_notes(golden: Golden, locale: str) -> None:
     result = await golden.invoke("show", locale=locale)
@@ -142,7 +137,9 @@ async def test_no_fan_answer_can_ping_anyone(golden: Golden) -> None:
     await golden.invoke("awards", {"who": "Squid Game"})
     await golden.invoke("renewal", {"season": 42})
     renewal = await golden.invoke("renewal", {})
-    await golden.double.click(shown(renewal), button(renewal.message, "▶")["custom_id"])
+    timeline = button(renewal.message, "Full timeline and sources")["custom_id"]
+    await golden.double.click(shown(renewal), timeline)
+    await golden.double.select(shown(renewal), "gh:renewal:season:en", ["3"])
     prompt = await golden.invoke("awards", {"who": "Jae-won"}, locale="ko")
     click = await golden.double.click(shown(prompt), custom_ids(prompt.message)[0], locale="ko")
     await click.wait_for_followups(1)

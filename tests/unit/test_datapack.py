@@ -270,7 +270,7 @@ def test_duplicate_id_names_both_entries(seeds: Path) -> None:
     path = seeds / "sources.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text(
-        text + "\n  - id: kbs-2025-02-06\n    outlet: KBS\n    title: Copy\n"
+        text + "\n  - id: kbs-2025-02-06\n    outlet: KBS\n    kind: press\n    title: Copy\n"
         "    url: https://news.kbs.co.kr/\n",
         encoding="utf-8",
     )
@@ -319,7 +319,7 @@ def test_unknown_person_ceremony_and_character_in_an_award(seeds: Path) -> None:
     path = seeds / "awards.yaml"
     old_nominee = "    person: choo-young-woo\n    character: yang-jae-won\n"
     line = edit(path, old_nominee, "    person: chu-young-woo\n    character: yang-jae-hoon\n")
-    old_ceremony = "    ceremony: seoul-drama-20\n    category: {en: K-Drama Best Actor"
+    old_ceremony = "    ceremony: seoul-drama-20\n    category: {en: Outstanding Korean Drama Actor"
     ceremony_line = edit(path, old_ceremony, old_ceremony.replace("-20\n", "-2025\n"))
     new_actor = index_of(path, "awards", "blue-dragon-series-4-best-new-actor")
     best_actor = index_of(path, "awards", "seoul-drama-20-best-actor")
@@ -607,3 +607,76 @@ def test_every_integer_field_is_bounded_to_sqlite() -> None:
         highs = [getattr(c, "le", getattr(c, "lt", None)) for c in constraints]
         assert any(low is not None and low >= -(2**63) for low in lows), name
         assert any(high is not None and high <= 2**63 - 1 for high in highs), name
+
+
+# --- confidence follows the kind of source ---------------------------------------------------
+
+
+def test_real_pack_gives_every_source_a_kind(pack: Pack) -> None:
+    kinds = {source.kind for source in pack.sources}
+    assert kinds == {"official", "press", "aggregator", "forum"}
+
+
+def test_a_source_without_a_kind_is_refused(seeds: Path) -> None:
+    path = seeds / "sources.yaml"
+    index = index_of(path, "sources", "zapzee-2025-01-31")
+    line = edit(path, "    outlet: Zapzee\n    kind: press\n", "    outlet: Zapzee\n")
+    assert pack_error(seeds) == (
+        f"{path}: sources[{index}] (id 'zapzee-2025-01-31') → kind: "
+        f"missing required field (line {line - 1})"  # the entry's first line
+    )
+
+
+def test_official_cannot_be_typed_onto_press_coverage(seeds: Path) -> None:
+    path = seeds / "seasons.yaml"
+    old = "        status: released\n        confidence: reported"
+    line = edit(path, old, "        status: released\n        confidence: official") + 1
+    assert pack_error(seeds) == (
+        f"{path}: seasons[0] (number 1) → events[0] (id 's1-release') → confidence: "
+        "'official' needs every source to be an official statement (kind: official), but "
+        "'time-2025-01-25' is press, 'fnnews-2025-02-25' is press, 'newskorea-2025-01-26' "
+        f"is press: use 'reported', or cite Netflix's own statement (line {line})"
+    )
+
+
+def test_official_needs_every_source_official(seeds: Path) -> None:
+    """One press page among Netflix's statements is enough to refuse the label."""
+    path = seeds / "sources.yaml"
+    edit(
+        path,
+        "    outlet_ko: 셀럽미디어\n    kind: official\n",
+        "    outlet_ko: 셀럽미디어\n    kind: press\n",
+    )
+    message = pack_error(seeds)
+    assert message.startswith("2 problems in the data pack:")  # seasons 2 and 3
+    assert "(id 's2-netflix-under-review') → confidence: 'official' needs every source" in message
+    assert "'celuv-2025-09-23' is press" in message
+
+
+def test_reported_needs_a_press_page_not_a_forum_post(seeds: Path) -> None:
+    path = seeds / "seasons.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("      - id: s2-joynews-year-end")
+    old = "        status: renewed\n        confidence: unconfirmed\n"
+    at = text.index(old, start)
+    path.write_text(
+        text[:at] + old.replace("unconfirmed", "reported") + text[at + len(old) :],
+        encoding="utf-8",
+    )
+    line = text[:at].count("\n") + 2
+    assert pack_error(seeds) == (
+        f"{path}: seasons[1] (number 2) → events[9] (id 's2-joynews-year-end') → confidence: "
+        "'reported' needs a press or official source, but 'theqoo-joynews24-1902400' is "
+        f"forum: use 'unconfirmed', or cite the original report (line {line})"
+    )
+
+
+def test_a_figure_is_bounded_by_its_sources_too(seeds: Path) -> None:
+    path = seeds / "sources.yaml"
+    edit(
+        path,
+        "    outlet_ko: 아시아투데이\n    kind: press\n",
+        "    outlet_ko: 아시아투데이\n    kind: aggregator\n",
+    )
+    message = pack_error(seeds)
+    assert "show → figures[1] (id 'global-non-english-tv-no1') → confidence: 'reported'" in message

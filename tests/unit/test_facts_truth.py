@@ -2,22 +2,25 @@
 
 These check the content of seeds/ against FACTS.md: the wrong claims of §8 (kept in
 tests/data/forbidden_claims.yaml), the single-source rows that must never be 'official',
-and the facts fans argue about.
+the facts fans argue about, and each correction of §10 (re-checked 2026-12-06).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
 from bot.datapack.loader import load_pack
 from bot.datapack.models import AwardEntry, Pack, SeasonEvent
+from bot.i18n.catalogue import Catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
@@ -26,8 +29,10 @@ FORBIDDEN = ROOT / "tests" / "data" / "forbidden_claims.yaml"
 # Sources behind the rows FACTS.md marks S (R6, R10, R11): a relayed headline, a repost of a
 # year-end article, and a relay of an article nobody found.
 S_ONLY_SOURCES = {"11free-1824412", "theqoo-joynews24-1902400", "unikpop-2026-06-22"}
-NETFLIX_QUOTE_EN = "Production of a sequel is under review; nothing has been confirmed yet."
-NETFLIX_QUOTE_KO = "후속 시즌 제작을 검토 중이며 아직 확정된 바는 없다"
+# FACTS.md §10 K2: Netflix's statement of 2025-09-23, verbatim as OSEN printed it.
+NETFLIX_QUOTE_KO = (
+    "'중증외상센터'에 대한 관심에 감사하다. 후속편 제작은 현재 검토 중이다. 아직 확정된 내용은 없다"
+)
 
 
 @pytest.fixture(scope="module")
@@ -126,10 +131,27 @@ def test_no_single_source_row_is_official(pack: Pack) -> None:
     assert all(confidence != "official" for _, confidence in s_rows)
 
 
-def test_kbs_hours_figure_is_unconfirmed_and_quoted_as_worded(pack: Pack) -> None:
-    figure = next(f for f in pack.show.figures if "82.7 million hours" in f.value.en)
-    assert figure.confidence == "unconfirmed"
-    assert figure.value.en == '"82.7 million hours viewed two weeks after release"'
+def test_weekly_hours_figure_is_the_week_of_27_january(pack: Pack) -> None:
+    """§10 K3: 82.7 M hours is the single week 27 Jan – 2 Feb 2025 (Dispatch and others)."""
+    [figure] = [f for f in pack.show.figures if "82.7 million hours" in f.value.en]
+    assert figure.id == "weekly-hours-viewed"
+    assert figure.label.en == "Hours viewed, week of 27 Jan – 2 Feb 2025"
+    assert figure.label.ko == "주간 시청 시간 (2025년 1월 27일~2월 2일)"
+    assert figure.value.ko == "8,270만 시간"
+    assert figure.confidence == "reported"
+    assert "dispatch-2317663" in figure.sources
+    assert "two weeks" not in figure.label.en + figure.value.en
+
+
+def test_kbs_is_not_cited_for_figures_it_does_not_carry(pack: Pack) -> None:
+    """§10 K3: the 11.9 M / 5.2 M views and '3rd overall' are Asia Today's, not KBS's."""
+    carried_by_kbs = {f.id for f in pack.show.figures if "kbs-2025-02-06" in f.sources}
+    assert carried_by_kbs == {"weekly-hours-viewed"}
+    for figure_id in ("global-non-english-tv-no1", "all-titles-third"):
+        figure = next(f for f in pack.show.figures if f.id == figure_id)
+        assert figure.sources == ["asiatoday-2025-02-05"]
+    views = next(f for f in pack.show.figures if f.id == "global-non-english-tv-no1")
+    assert "시청수" in views.value.ko and "조회수" not in views.value.ko
 
 
 def test_year_end_confirmed_claim_is_unconfirmed_and_says_it_conflicts(pack: Pack) -> None:
@@ -199,9 +221,19 @@ def test_netflix_answer_of_2025_09_23_is_official_under_review(pack: Pack, seaso
     [answer] = [e for e in _events(pack, season) if e.confidence == "official"]
     assert answer.date == dt.date(2025, 9, 23)
     assert answer.status == "under_review"
-    assert NETFLIX_QUOTE_EN in answer.summary.en
-    assert NETFLIX_QUOTE_KO in answer.summary.ko
     assert all(s.official for s in pack.sources if s.id in answer.sources)
+    # §10 K2: the quotation is OSEN's Korean verbatim; the English is marked as ours.
+    assert answer.quote is not None
+    assert answer.quote.original == "ko"
+    assert answer.quote.text.ko == NETFLIX_QUOTE_KO
+    assert "under review" in answer.quote.text.en
+    # Nothing else pretends to quote Netflix: the summaries are paraphrases.
+    assert '"' not in answer.summary.en and '"' not in answer.summary.ko
+
+
+def test_only_netflixs_statement_is_quoted(pack: Pack) -> None:
+    quoted = {e.id for s in pack.seasons for e in s.events if e.quote is not None}
+    assert quoted == {"s2-netflix-under-review", "s3-netflix-under-review"}
 
 
 @pytest.mark.parametrize("season", [2, 3])
@@ -233,11 +265,13 @@ def test_season_1_released_on_2025_01_24_with_8_episodes(pack: Pack) -> None:
     season_1 = next(s for s in pack.seasons if s.number == 1)
     assert season_1.episodes == pack.show.episodes == 8
     [release] = season_1.events
+    # §10 K13: the press reported it (TIME, News1, news.korea.com); no Netflix page is cited.
     assert (release.date, release.status, release.confidence) == (
         dt.date(2025, 1, 24),
         "released",
-        "official",
+        "reported",
     )
+    assert {s.kind for s in pack.sources if s.id in release.sources} == {"press"}
     assert pack.show.premiere == dt.date(2025, 1, 24)
 
 
@@ -259,3 +293,104 @@ def test_only_the_three_ceremonies_of_facts_md(pack: Pack) -> None:
         ("blue-dragon-series-4", 4, dt.date(2025, 7, 18)),
         ("seoul-drama-20", 20, dt.date(2025, 10, 2)),
     ]
+
+
+# --- §10 corrections (re-checked 2026-12-06) ---------------------------------------------------
+
+
+def test_baeksang_korean_categories_are_the_broadcast_section(pack: Pack) -> None:
+    """K1: the 61st Baeksang renamed its 'TV 부문' to '방송 부문'."""
+    categories = [a.category for a in pack.awards if a.ceremony == "baeksang-61"]
+    assert len(categories) == 5
+    assert all(c.ko.startswith("방송 부문 ") for c in categories)
+    assert all(c.en.endswith("(TV)") for c in categories)  # the common English rendering
+    [best_actor] = _award(pack, "baeksang-61", "ju-ji-hoon")
+    assert best_actor.category.ko == "방송 부문 남자 최우수 연기상"
+    award_text = " ".join(_strings([a.model_dump(mode="json") for a in pack.awards]))
+    assert "TV부문" not in award_text and "TV 부문" not in award_text
+
+
+def test_blue_dragon_best_drama_was_accepted_by_kwon_mi_kyung_and_lee_do_yoon(
+    pack: Pack,
+) -> None:
+    """K5: the CEO of Studio N and the director accepted it together, and both spoke."""
+    [entry] = [a for a in pack.awards if a.id == "blue-dragon-series-4-best-drama"]
+    assert entry.note is not None
+    assert "Kwon Mi-kyung" in entry.note.en and "Lee Do-yoon" in entry.note.en
+    assert "권미경" in entry.note.ko and "이도윤" in entry.note.ko
+    assert {"sportschosun-2025-07-18", "8pm-242019"} <= set(entry.sources)
+
+
+def test_no_source_links_to_the_wrong_joynews24_domain(pack: Pack) -> None:
+    """K6: Joynews24 is joynews24.com; the `.dev` address in A9 was wrong."""
+    hosts = {s.id: urlsplit(s.url).hostname or "" for s in pack.sources}
+    assert [sid for sid, host in hosts.items() if host.endswith(".dev")] == []
+    joynews = {sid: host for sid, host in hosts.items() if "joynews24" in host}
+    assert joynews and all(host.endswith("joynews24.com") for host in joynews.values())
+    assert next(s.url for s in pack.sources if s.id == "joynews24-1867206") == (
+        "https://m.joynews24.com/v/1867206"
+    )
+
+
+def test_awards_won_for_other_shows_and_career_honours_are_never_ours(pack: Pack) -> None:
+    """K7 and K8 (and A7): Choo Young-woo's new-actor wins at the 61st Baeksang and the 16th
+    Korea Drama Awards were for other dramas; commendations are career honours."""
+    names = [f"{c.name.en} {c.name.ko}".casefold() for c in pack.ceremonies]
+    assert not any("korea drama awards" in n or "코리아드라마어워즈" in n for n in names)
+    assert not any("popular culture" in n or "대중문화예술상" in n for n in names)
+    choo = [a.id for a in pack.awards if a.person == "choo-young-woo"]
+    assert choo == ["blue-dragon-series-4-best-new-actor"]
+    yang = [a.id for a in pack.awards if a.character == "yang-jae-won"]
+    assert yang == choo
+
+
+def test_seoul_international_drama_awards_by_its_official_name(pack: Pack) -> None:
+    """K10: the ceremony is the Seoul International Drama Awards (서울드라마어워즈)."""
+    [ceremony] = [c for c in pack.ceremonies if c.id == "seoul-drama-20"]
+    assert (ceremony.name.en, ceremony.name.ko) == (
+        "Seoul International Drama Awards",
+        "서울드라마어워즈",
+    )
+    [ju] = _award(pack, "seoul-drama-20", "ju-ji-hoon")
+    assert ju.category.en == "Outstanding Korean Drama Actor"
+
+
+@pytest.mark.parametrize("season", [2, 3])
+def test_coverage_relaying_a_claim_and_its_denial_is_not_a_renewal(pack: Pack, season: int) -> None:
+    """K11: Pinkvilla and others carried the Xports claim with Netflix's 'under review'."""
+    [coverage] = [e for e in _events(pack, season) if e.id == f"s{season}-international-coverage"]
+    assert (coverage.status, coverage.confidence) == ("under_review", "reported")
+
+
+def test_cameo_credits_are_what_the_press_calls_them() -> None:
+    """K12: Kim Jae-won's appearance is a 우정출연; nobody calls either a 특별출연, and no
+    source credits Lee Se-ho's role at all."""
+    pack = load_pack(SEEDS)
+    characters = {c.id: c for c in pack.characters}
+    seo, lee = characters["seo-dong-ju"], characters["lee-hyeon-jong"]
+    assert "우정출연" in seo.description.ko and "friendship appearance" in seo.description.en
+    for credit in ("우정출연", "특별출연", "friendship", "special appearance", "cameo"):
+        assert credit not in lee.description.ko + lee.description.en
+    values = " ".join(_strings(pack.model_dump(mode="json")))
+    assert "특별출연" not in values and "special appearance" not in values.casefold()
+    assert Catalogue.load().t("ko", "billing.cameo") != "특별출연"
+
+
+def test_outlets_have_their_korean_names(pack: Pack) -> None:
+    """Korean answers name Korean outlets as Koreans do (KOREAN.md)."""
+    korean = {s.outlet: s.outlet_ko for s in pack.sources}
+    assert korean["Sports Donga"] == "스포츠동아"
+    assert korean["Nocut News"] == "노컷뉴스"
+    assert korean["Xports News"] == "엑스포츠뉴스"
+    assert korean["Xports News (via Naver)"] == "엑스포츠뉴스(네이버)"
+    named = [s for s in pack.sources if s.outlet_ko is not None]
+    assert all(re.search("[가-힣]", s.outlet_ko or "") for s in named)
+
+
+def test_weak_sources_are_not_press(pack: Pack) -> None:
+    """The S-only sources of §5 are reposts, relays and forum posts, so no row citing only
+    them can be more than unconfirmed (the loader enforces it)."""
+    kinds = {s.id: s.kind for s in pack.sources}
+    assert {kinds[sid] for sid in S_ONLY_SOURCES} <= {"aggregator", "forum"}
+    assert kinds["unikpop-2026-06-22"] == "aggregator"  # K14: AI-illustrated relay
+    assert kinds["theqoo-joynews24-1902400"] == "forum"

@@ -215,7 +215,7 @@ def test_added_events_and_sources_merge_and_correct(catalog: Catalog) -> None:
         title="Season 2 announcement",
         url="https://about.netflix.com/en/news/x",
         date=dt.date(2026, 12, 1),
-        official=True,
+        kind="official",
     )
     renewed = _event("s2-greenlit", dt.date(2026, 12, 1), "renewed", source.id, "official")
     season = _season(
@@ -248,9 +248,9 @@ def test_unknown_season_and_unknown_source(catalog: Catalog) -> None:
         renewal_answer(catalog, AFTER_BOTH_PLANS, added_events={2: [orphan]})
 
 
-def test_season_one_is_released_officially(catalog: Catalog) -> None:
+def test_season_one_is_released_as_reported_by_the_press(catalog: Catalog) -> None:
     season = _season(catalog, 1, AFTER_BOTH_PLANS)
-    assert (season.status, season.confidence) == ("released", "official")
+    assert (season.status, season.confidence) == ("released", "reported")
     assert season.episodes == 8
 
 
@@ -306,6 +306,7 @@ def test_facts_as_of_is_the_newest_source_date(pack: Pack) -> None:
     newer = Source(
         id="later-2027-01-01",
         outlet="Later",
+        kind="press",
         title="t",
         url="https://example.org/a",
         date=dt.date(2027, 1, 1),

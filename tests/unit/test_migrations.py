@@ -81,6 +81,8 @@ ROWS_AT_VERSION: dict[int, str] = {
             1.0, '123456789', 1, 'none', NULL, 1.0);
     """,
 }
+# Version 3 only added a column (production_deliveries.send_attempted_at, NULL for old rows).
+ROWS_AT_VERSION[3] = ROWS_AT_VERSION[2]
 
 # Columns that hold Discord ids must be INTEGER snowflakes, in every migration.
 DISCORD_ID_COLUMNS = {
@@ -186,6 +188,23 @@ async def test_upgrade_from_every_earlier_version(tmp_path: Path, start: int) ->
             assert counts_after.get(table) == count, f"rows of {table} lost in the upgrade"
         assert await upgraded.fetch_all("PRAGMA foreign_key_check") == []
         assert await upgraded.fetch_value("PRAGMA integrity_check") == "ok"
+
+
+async def test_source_kinds_keep_what_official_said(tmp_path: Path) -> None:
+    """0004: a source saved as official becomes kind 'official', any other 'press'."""
+    async with await open_db(tmp_path / "kinds.db") as db:
+        assert await migrate(db, target=3) == 3
+        async with db.transaction() as conn:
+            for statement in split_statements(ROWS_AT_VERSION[3]):
+                await conn.execute(statement)
+        assert await migrate(db, target=4) == 4
+        rows = await db.fetch_all("SELECT id, kind, outlet_ko FROM sources ORDER BY id")
+        assert [tuple(row) for row in rows] == [
+            ("src-a", "official", None),
+            ("src-b", "press", None),
+        ]
+        quotes = await db.fetch_all("SELECT quote_original FROM season_events")
+        assert [row[0] for row in quotes] == [None, None]
 
 
 async def test_a_newer_database_is_refused(db: Database) -> None:

@@ -29,10 +29,11 @@ from bot.render.limits import (
     TITLE_MAX,
     check_embeds,
     check_payload,
+    embed_length,
     join_within,
     truncate,
 )
-from bot.render.renewal import render_renewal
+from bot.render.renewal import CARD_TARGET, render_card, render_renewal
 from bot.render.show import render_show
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -80,11 +81,16 @@ def all_cards(catalog: Catalog, texts: Catalogue, lang: Lang) -> Iterator[Card]:
             f"renewal all {today}",
             render_renewal(renewal_answer(catalog, today), lang, texts, catalog),
         )
+        every_season = renewal_answer(catalog, today)
         for season in catalog.seasons:
             one_season = renewal_answer(catalog, today, season=season.number)
             yield (
                 f"renewal {season.number} {today}",
                 render_renewal(one_season, lang, texts, catalog),
+            )
+            yield (
+                f"renewal card {season.number} {today}",
+                [render_card(every_season, season.number, lang, texts, catalog)],
             )
     yield "show", [render_show(show_answer(catalog), lang, texts, catalog)]
     yield "help", [render_help(lang, texts, catalog)]
@@ -134,6 +140,26 @@ def test_cards_with_facts_link_their_sources(
         if name.startswith("awards") and "🏆" not in text and "▫️" not in text:
             continue  # no entries: /awards answers that privately, without sources
         assert "](http" in text, f"{lang} {name} shows no source link"
+
+
+# Every day from the premiere to a year past the newest plan: the bare /renewal card.
+CARD_DAYS = [dt.date(2025, 1, 24) + dt.timedelta(days=n) for n in range(1073)]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_bare_renewal_card_is_short_on_every_day(
+    catalog: Catalog, texts: Catalogue, lang: Lang
+) -> None:
+    """The answer to 'is season 2 coming?' stays ≤ 1,500 characters in both languages."""
+    longest = (0, CARD_DAYS[0])
+    for today in CARD_DAYS:
+        answer = renewal_answer(catalog, today)
+        assert answer.next_season() == 2, today  # nothing in the pack releases season 2
+        card = render_card(answer, answer.next_season(), lang, texts, catalog)
+        size = embed_length(card.to_dict())
+        assert check_embeds([card]) == [], today
+        longest = max(longest, (size, today))
+    assert longest[0] <= CARD_TARGET == 1500, f"{lang}: {longest[0]} characters on {longest[1]}"
 
 
 # --- names in both scripts, the reader's first ------------------------------------------------
