@@ -1,5 +1,7 @@
 """The command tree owns cross-cutting policy: errors become short, localised, ephemeral
-replies; unexpected ones are logged once with a reference the user can quote."""
+replies; unexpected ones are logged once with a reference the user can quote; and an
+interaction already past Discord's deadline is dropped before any handler runs
+(:mod:`bot.deadline`)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
+from bot.deadline import is_unknown_interaction, note_refused
 from bot.errors import UserFacingError
 from bot.i18n.catalogue import Catalogue, lang_for
 from bot.replies import reply_ephemeral
@@ -56,10 +59,20 @@ def describe_error(error: BaseException, interaction: discord.Interaction, texts
 async def report_interaction_error(
     interaction: discord.Interaction, error: BaseException, texts: Catalogue
 ) -> None:
+    original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    if is_unknown_interaction(original):
+        # Discord no longer knows the interaction: nothing can reach the user any more, and
+        # another try would be one more invalid request. One line, counted.
+        note_refused(interaction, "its handler")
+        return
     await reply_ephemeral(interaction, describe_error(error, interaction, texts))
 
 
 class GoldenHourTree(app_commands.CommandTree["GoldenHourBot"]):
+    async def interaction_check(self, interaction: discord.Interaction[GoldenHourBot]) -> bool:
+        """Commands and autocompletes too old to answer in time are dropped, not answered."""
+        return not self.client.services.deadline.too_late(interaction)
+
     async def on_error(
         self, interaction: discord.Interaction[GoldenHourBot], error: app_commands.AppCommandError
     ) -> None:

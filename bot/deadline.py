@@ -1,0 +1,151 @@
+"""Discord's 3-second deadline: drop what can no longer be answered in time, count it.
+
+An interaction answered after Discord's deadline is refused with 404 "Unknown interaction"
+(10062), and each refusal counts toward Discord's invalid-request limit (10,000 per 10
+minutes, then a temporary IP ban). So an interaction that is already too old when its handler
+starts (a burst backed up the event loop) is dropped: one log line, one count, no answer.
+
+The age comes from the interaction's snowflake (Discord's clock) and the local clock. To
+survive a skewed local clock, the smallest lag seen recently is taken as "fresh" (it is the
+clock offset plus the gateway's latency) and subtracted; on a synchronised machine it is a
+few milliseconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import discord
+
+log = logging.getLogger(__name__)
+
+DISCORD_DEADLINE: Final = 3.0  # s from Discord creating the interaction to our first answer
+# Room for the answer's trip to Discord (and its queueing here) after the check.
+SAFETY_MARGIN: Final = 0.8
+UNKNOWN_INTERACTION: Final = 10062
+SKEW_WINDOW: Final = 600.0  # s over which the smallest lag is remembered
+_SKEW_BUCKET: Final = 60.0
+
+
+def created_at(interaction: discord.Interaction[Any]) -> float:
+    """Unix seconds when Discord created the interaction (from its snowflake)."""
+    return discord.utils.snowflake_time(interaction.id).timestamp()
+
+
+def is_unknown_interaction(error: BaseException) -> bool:
+    """Discord's 'Unknown interaction' (10062): the answer came too late (or twice)."""
+    return isinstance(error, discord.NotFound) and error.code == UNKNOWN_INTERACTION
+
+
+def interaction_label(interaction: discord.Interaction[Any]) -> str:
+    """'autocomplete /cast', 'command /production post', 'component gh:prod:publish'…"""
+    data: Any = interaction.data or {}
+    kind = interaction.type.name if interaction.type is not None else "interaction"
+    if "custom_id" in data:
+        return f"{kind} {str(data['custom_id'])[:40]}"
+    if "name" in data:
+        return f"{kind} /{data['name']}"
+    return kind
+
+
+@dataclass(slots=True)
+class DeadlineGuard:
+    """Decides whether an interaction can still be answered; counts what it drops."""
+
+    budget: float = DISCORD_DEADLINE - SAFETY_MARGIN
+    clock: Callable[[], float] = time.time
+    dropped: int = 0  # too old when handled: not answered
+    refused: int = 0  # answered anyway and refused by Discord (10062)
+    # (bucket start, smallest lag seen in that bucket), oldest first
+    _lags: deque[tuple[float, float]] = field(default_factory=deque)
+
+    def age(self, interaction: discord.Interaction[Any]) -> float:
+        """Seconds since Discord created the interaction, corrected for clock skew."""
+        now = self.clock()
+        lag = now - created_at(interaction)
+        return lag - self._baseline(now, lag)
+
+    def _baseline(self, now: float, lag: float) -> float:
+        bucket = now - now % _SKEW_BUCKET
+        while self._lags and self._lags[0][0] < now - SKEW_WINDOW:
+            self._lags.popleft()
+        if self._lags and self._lags[-1][0] == bucket:
+            self._lags[-1] = (bucket, min(self._lags[-1][1], lag))
+        else:
+            self._lags.append((bucket, lag))
+        return min(smallest for _, smallest in self._lags)
+
+    def too_late(self, interaction: discord.Interaction[Any]) -> bool:
+        """True (after one log line) if ``interaction`` must be dropped unanswered."""
+        age = self.age(interaction)
+        if age <= self.budget:
+            return False
+        self.dropped += 1
+        log.warning(
+            "dropped %s (interaction %s, guild %s): %.1f s old, past Discord's %g s deadline "
+            "with margin; not answered (%d dropped so far; a backlog means the bot is overloaded)",
+            interaction_label(interaction),
+            interaction.id,
+            interaction.guild_id,
+            age,
+            DISCORD_DEADLINE,
+            self.dropped,
+        )
+        return True
+
+    def note_refused(self, interaction: discord.Interaction[Any] | None, where: str) -> None:
+        """One line for an answer Discord refused as too late (10062), never a traceback."""
+        self.refused += 1
+        label = interaction_label(interaction) if interaction is not None else "an interaction"
+        log.warning(
+            "Discord refused the answer to %s (interaction %s) in %s: unknown interaction "
+            "(10062), it came too late (%d so far)",
+            label,
+            None if interaction is None else interaction.id,
+            where,
+            self.refused,
+        )
+
+
+def deadline_of(interaction: discord.Interaction[Any]) -> DeadlineGuard | None:
+    """The guard of the Golden Hour client that received ``interaction`` (None elsewhere)."""
+    services = getattr(interaction.client, "services", None)
+    guard = getattr(services, "deadline", None)
+    return guard if isinstance(guard, DeadlineGuard) else None
+
+
+def note_refused(interaction: discord.Interaction[Any], where: str) -> None:
+    """Count and log (one line) an answer Discord refused with 10062."""
+    guard = deadline_of(interaction)
+    if guard is not None:
+        guard.note_refused(interaction, where)
+    else:
+        log.warning("interaction %s: unknown interaction (10062) in %s", interaction.id, where)
+
+
+class UnknownInteractionLogFilter(logging.Filter):
+    """Turns discord.py's traceback for a too-late answer into one counted line.
+
+    discord.py answers autocompletes itself and logs any failure with ``log.exception``
+    ('Ignoring exception in autocomplete …'); a 10062 there is a known, named fault.
+    """
+
+    def __init__(self, guard: DeadlineGuard) -> None:
+        super().__init__()
+        self._guard = guard
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if error is None or not is_unknown_interaction(error):
+            return True
+        self._guard.note_refused(None, f"{record.name}: {record.getMessage()}")
+        return False
+
+
+# discord.py's loggers that log exceptions from interaction handling with a traceback.
+LIBRARY_LOGGERS: Final = ("discord.app_commands.tree", "discord.ui.view", "discord.client")
