@@ -13,8 +13,8 @@ from typing import Any, Final
 
 import discord
 
-from bot.services import Services
 from bot.deadline import deadline_of
+from bot.services import Services
 from bot.tree import report_interaction_error
 
 CUSTOM_ID_MAX: Final = 100  # Discord's limit for a component custom_id

@@ -197,9 +197,7 @@ async def test_cancel_sends_nothing_and_a_publish_clicked_after_it_says_so(
         preview = await room.preview()
         assert preview.message is not None
         # Cancel first, then Publish from the same (not yet updated) message.
-        cancelled, late = await asyncio.gather(
-            room.press(preview, "cancel"), room.publish(preview)
-        )
+        cancelled, late = await asyncio.gather(room.press(preview, "cancel"), room.publish(preview))
         assert "Cancelled: nothing was sent" in (cancelled.content or "")
         assert cancelled.components == []
         assert "This preview was cancelled, so nothing was sent." in outcome(late)
