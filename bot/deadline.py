@@ -101,12 +101,15 @@ class DeadlineGuard:
     def note_refused(self, interaction: discord.Interaction[Any] | None, where: str) -> None:
         """One line for an answer Discord refused as too late (10062), never a traceback."""
         self.refused += 1
-        label = interaction_label(interaction) if interaction is not None else "an interaction"
+        label = (
+            "an interaction"
+            if interaction is None
+            else f"{interaction_label(interaction)} (interaction {interaction.id})"
+        )
         log.warning(
-            "Discord refused the answer to %s (interaction %s) in %s: unknown interaction "
-            "(10062), it came too late (%d so far)",
+            "Discord refused the answer to %s from %s: unknown interaction (10062), it came "
+            "too late (%d so far)",
             label,
-            None if interaction is None else interaction.id,
             where,
             self.refused,
         )
