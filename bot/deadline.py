@@ -13,10 +13,11 @@ few milliseconds.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -30,6 +31,11 @@ SAFETY_MARGIN: Final = 0.8
 UNKNOWN_INTERACTION: Final = 10062
 SKEW_WINDOW: Final = 600.0  # s over which the smallest lag is remembered
 _SKEW_BUCKET: Final = 60.0
+
+
+class InteractionTooLate(discord.ClientException):
+    """Raised instead of sending a first answer that would arrive after Discord's deadline
+    (the drop is already logged and counted); whoever catches it says nothing more."""
 
 
 def created_at(interaction: discord.Interaction[Any]) -> float:
@@ -79,6 +85,20 @@ class DeadlineGuard:
         else:
             self._lags.append((bucket, lag))
         return min(smallest for _, smallest in self._lags)
+
+    def install(self, interaction: discord.Interaction[Any]) -> None:
+        """Route the interaction's first answer through :meth:`admit`, whoever sends it
+        (our handlers, or discord.py itself for autocomplete choices)."""
+        # discord.py caches ``Interaction.response`` in this slot, and fills such slots
+        # itself the same way (``_cs_command``); tests/unit/test_deadline.py pins it.
+        setattr(interaction, RESPONSE_SLOT, GatedResponse(interaction, self))
+
+    @contextlib.asynccontextmanager
+    async def admit(self, interaction: discord.Interaction[Any]) -> AsyncIterator[None]:
+        """Just before a first answer goes out: drop it (raise) if it is already too late."""
+        if self.too_late(interaction):
+            raise InteractionTooLate(f"interaction {interaction.id} is past the deadline")
+        yield
 
     def too_late(self, interaction: discord.Interaction[Any]) -> bool:
         """True (after one log line) if ``interaction`` must be dropped unanswered."""
@@ -131,6 +151,43 @@ def note_refused(interaction: discord.Interaction[Any], where: str) -> None:
         log.warning("interaction %s: unknown interaction (10062) in %s", interaction.id, where)
 
 
+RESPONSE_SLOT: Final = "_cs_response"
+
+
+class GatedResponse(discord.InteractionResponse[Any]):
+    """discord.py's interaction response whose first answers pass the deadline check."""
+
+    __slots__ = ("_guard",)
+
+    def __init__(self, parent: discord.Interaction[Any], guard: DeadlineGuard) -> None:
+        super().__init__(parent)
+        self._guard = guard
+
+    async def defer(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._guard.admit(self._parent):
+            return await super().defer(*args, **kwargs)
+
+    async def send_message(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._guard.admit(self._parent):
+            return await super().send_message(*args, **kwargs)
+
+    async def edit_message(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._guard.admit(self._parent):
+            return await super().edit_message(*args, **kwargs)
+
+    async def send_modal(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._guard.admit(self._parent):
+            return await super().send_modal(*args, **kwargs)
+
+    async def autocomplete(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._guard.admit(self._parent):
+            return await super().autocomplete(*args, **kwargs)
+
+    async def launch_activity(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._guard.admit(self._parent):
+            return await super().launch_activity(*args, **kwargs)
+
+
 class UnknownInteractionLogFilter(logging.Filter):
     """Turns discord.py's traceback for a too-late answer into one counted line.
 
@@ -144,6 +201,8 @@ class UnknownInteractionLogFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, InteractionTooLate):
+            return False  # dropped on purpose; that was logged once already
         if error is None or not is_unknown_interaction(error):
             return True
         self._guard.note_refused(None, f"{record.name}: {record.getMessage()}")

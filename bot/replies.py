@@ -7,7 +7,7 @@ import logging
 
 import discord
 
-from bot.deadline import is_unknown_interaction, note_refused
+from bot.deadline import InteractionTooLate, is_unknown_interaction, note_refused
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,8 @@ async def reply_ephemeral(interaction: discord.Interaction, text: str) -> None:
             await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
         else:
             log.warning("interaction %s expired before the reply: %s", interaction.id, text)
+    except InteractionTooLate:
+        return  # past Discord's deadline: dropped, logged and counted already
     except discord.HTTPException as error:
         if is_unknown_interaction(error):
             note_refused(interaction, "a reply")

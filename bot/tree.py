@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from bot.deadline import is_unknown_interaction, note_refused
+from bot.deadline import InteractionTooLate, is_unknown_interaction, note_refused
 from bot.errors import UserFacingError
 from bot.i18n.catalogue import Catalogue, lang_for
 from bot.replies import reply_ephemeral
@@ -60,6 +60,8 @@ async def report_interaction_error(
     interaction: discord.Interaction, error: BaseException, texts: Catalogue
 ) -> None:
     original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    if isinstance(original, InteractionTooLate):
+        return  # dropped before answering: logged and counted already
     if is_unknown_interaction(original):
         # Discord no longer knows the interaction: nothing can reach the user any more, and
         # another try would be one more invalid request. One line, counted.
@@ -71,7 +73,11 @@ async def report_interaction_error(
 class GoldenHourTree(app_commands.CommandTree["GoldenHourBot"]):
     async def interaction_check(self, interaction: discord.Interaction[GoldenHourBot]) -> bool:
         """Commands and autocompletes too old to answer in time are dropped, not answered."""
-        return not self.client.services.deadline.too_late(interaction)
+        guard = self.client.services.deadline
+        if guard.too_late(interaction):
+            return False
+        guard.install(interaction)  # checked again just before the first answer goes out
+        return True
 
     async def on_error(
         self, interaction: discord.Interaction[GoldenHourBot], error: app_commands.AppCommandError
