@@ -13,6 +13,7 @@ few milliseconds.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import time
@@ -28,6 +29,10 @@ log = logging.getLogger(__name__)
 DISCORD_DEADLINE: Final = 3.0  # s from Discord creating the interaction to our first answer
 # Room for the answer's trip to Discord (and its queueing here) after the check.
 SAFETY_MARGIN: Final = 0.8
+# First answers on their way at once (see DeadlineGuard.admit).
+# 64: in bench/deadline.py's burst, 64 answered most in time with none late; 128 sent late
+# answers even after the last check (each request's trip grows with the requests in flight).
+MAX_IN_FLIGHT: Final = 64
 UNKNOWN_INTERACTION: Final = 10062
 SKEW_WINDOW: Final = 600.0  # s over which the smallest lag is remembered
 _SKEW_BUCKET: Final = 60.0
@@ -59,16 +64,33 @@ def interaction_label(interaction: discord.Interaction[Any]) -> str:
     return kind
 
 
+class _Turn:
+    """One slot of the in-flight gate; released once, whichever comes first."""
+
+    __slots__ = ("_gate", "_held")
+
+    def __init__(self, gate: asyncio.Semaphore) -> None:
+        self._gate = gate
+        self._held = True
+
+    def release(self) -> None:
+        if self._held:
+            self._held = False
+            self._gate.release()
+
+
 @dataclass(slots=True)
 class DeadlineGuard:
     """Decides whether an interaction can still be answered; counts what it drops."""
 
     budget: float = DISCORD_DEADLINE - SAFETY_MARGIN
     clock: Callable[[], float] = time.time
+    max_in_flight: int = MAX_IN_FLIGHT
     dropped: int = 0  # too old when handled: not answered
     refused: int = 0  # answered anyway and refused by Discord (10062)
     # (bucket start, smallest lag seen in that bucket), oldest first
     _lags: deque[tuple[float, float]] = field(default_factory=deque)
+    _gate: asyncio.Semaphore | None = None
 
     def age(self, interaction: discord.Interaction[Any]) -> float:
         """Seconds since Discord created the interaction, corrected for clock skew."""
@@ -86,19 +108,48 @@ class DeadlineGuard:
             self._lags.append((bucket, lag))
         return min(smallest for _, smallest in self._lags)
 
-    def install(self, interaction: discord.Interaction[Any]) -> None:
-        """Route the interaction's first answer through :meth:`admit`, whoever sends it
-        (our handlers, or discord.py itself for autocomplete choices)."""
+    async def enter(self, interaction: discord.Interaction[Any]) -> bool:
+        """Before a handler runs: wait for a turn, then say whether it may still answer.
+
+        False (after one log line) means dropped: too old now. True means a turn is held
+        until the first answer is sent or the handler's task ends, and the first answer,
+        whoever sends it (our handler, or discord.py itself for autocomplete choices),
+        passes :meth:`admit` just before it goes out.
+
+        At most ``max_in_flight`` interactions are between their turn and their first
+        answer at once. Under a burst, thousands of handlers and requests would otherwise
+        take turns on the event loop and all answer late; the rest wait here, parked and
+        cheap, and are checked when their turn comes.
+        """
+        if self.too_late(interaction):
+            return False
+        if self._gate is None:
+            self._gate = asyncio.Semaphore(self.max_in_flight)
+        await self._gate.acquire()
+        turn = _Turn(self._gate)
+        if self.too_late(interaction):
+            turn.release()
+            return False
+        task = asyncio.current_task()
+        if task is not None:
+            task.add_done_callback(lambda _: turn.release())
         # discord.py caches ``Interaction.response`` in this slot, and fills such slots
         # itself the same way (``_cs_command``); tests/unit/test_deadline.py pins it.
-        setattr(interaction, RESPONSE_SLOT, GatedResponse(interaction, self))
+        setattr(interaction, RESPONSE_SLOT, GatedResponse(interaction, self, turn))
+        return True
 
     @contextlib.asynccontextmanager
-    async def admit(self, interaction: discord.Interaction[Any]) -> AsyncIterator[None]:
-        """Just before a first answer goes out: drop it (raise) if it is already too late."""
-        if self.too_late(interaction):
-            raise InteractionTooLate(f"interaction {interaction.id} is past the deadline")
-        yield
+    async def admit(
+        self, interaction: discord.Interaction[Any], turn: _Turn
+    ) -> AsyncIterator[None]:
+        """Just before a first answer goes out: drop it (raise) if it is already too late;
+        the turn ends once the answer is out."""
+        try:
+            if self.too_late(interaction):
+                raise InteractionTooLate(f"interaction {interaction.id} is past the deadline")
+            yield
+        finally:
+            turn.release()
 
     def too_late(self, interaction: discord.Interaction[Any]) -> bool:
         """True (after one log line) if ``interaction`` must be dropped unanswered."""
@@ -157,34 +208,35 @@ RESPONSE_SLOT: Final = "_cs_response"
 class GatedResponse(discord.InteractionResponse[Any]):
     """discord.py's interaction response whose first answers pass the deadline check."""
 
-    __slots__ = ("_guard",)
+    __slots__ = ("_guard", "_turn")
 
-    def __init__(self, parent: discord.Interaction[Any], guard: DeadlineGuard) -> None:
+    def __init__(self, parent: discord.Interaction[Any], guard: DeadlineGuard, turn: _Turn) -> None:
         super().__init__(parent)
         self._guard = guard
+        self._turn = turn
 
     async def defer(self, *args: Any, **kwargs: Any) -> Any:
-        async with self._guard.admit(self._parent):
+        async with self._guard.admit(self._parent, self._turn):
             return await super().defer(*args, **kwargs)
 
     async def send_message(self, *args: Any, **kwargs: Any) -> Any:
-        async with self._guard.admit(self._parent):
+        async with self._guard.admit(self._parent, self._turn):
             return await super().send_message(*args, **kwargs)
 
     async def edit_message(self, *args: Any, **kwargs: Any) -> Any:
-        async with self._guard.admit(self._parent):
+        async with self._guard.admit(self._parent, self._turn):
             return await super().edit_message(*args, **kwargs)
 
     async def send_modal(self, *args: Any, **kwargs: Any) -> Any:
-        async with self._guard.admit(self._parent):
+        async with self._guard.admit(self._parent, self._turn):
             return await super().send_modal(*args, **kwargs)
 
     async def autocomplete(self, *args: Any, **kwargs: Any) -> Any:
-        async with self._guard.admit(self._parent):
+        async with self._guard.admit(self._parent, self._turn):
             return await super().autocomplete(*args, **kwargs)
 
     async def launch_activity(self, *args: Any, **kwargs: Any) -> Any:
-        async with self._guard.admit(self._parent):
+        async with self._guard.admit(self._parent, self._turn):
             return await super().launch_activity(*args, **kwargs)
 
 

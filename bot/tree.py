@@ -73,11 +73,7 @@ async def report_interaction_error(
 class GoldenHourTree(app_commands.CommandTree["GoldenHourBot"]):
     async def interaction_check(self, interaction: discord.Interaction[GoldenHourBot]) -> bool:
         """Commands and autocompletes too old to answer in time are dropped, not answered."""
-        guard = self.client.services.deadline
-        if guard.too_late(interaction):
-            return False
-        guard.install(interaction)  # checked again just before the first answer goes out
-        return True
+        return await self.client.services.deadline.enter(interaction)
 
     async def on_error(
         self, interaction: discord.Interaction[GoldenHourBot], error: app_commands.AppCommandError

@@ -38,10 +38,8 @@ async def guarded(
     A click already past Discord's deadline is dropped unanswered (:mod:`bot.deadline`).
     """
     guard = deadline_of(interaction)
-    if guard is not None:
-        if guard.too_late(interaction):
-            return
-        guard.install(interaction)  # checked again just before the first answer goes out
+    if guard is not None and not await guard.enter(interaction):
+        return
     try:
         await action(interaction)
     except Exception as error:
