@@ -158,8 +158,8 @@ class DeadlineGuard:
             return False
         self.dropped += 1
         log.warning(
-            "dropped %s (interaction %s, guild %s): %.1f s old, past Discord's %g s deadline "
-            "with margin; not answered (%d dropped so far; a backlog means the bot is overloaded)",
+            "dropped %s (interaction %s, guild %s): %.1f s old, too late to answer within "
+            "Discord's %g s deadline; not answered (%d dropped so far: the bot is overloaded)",
             interaction_label(interaction),
             interaction.id,
             interaction.guild_id,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import sqlite3
 from typing import TYPE_CHECKING
 
 import discord
@@ -27,6 +28,13 @@ def new_error_ref() -> str:
     return secrets.token_hex(3)
 
 
+def is_database_busy(error: BaseException) -> bool:
+    """SQLite gave up waiting for another process's lock (the transaction never began)."""
+    return isinstance(error, sqlite3.OperationalError) and getattr(
+        error, "sqlite_errorname", ""
+    ) in ("SQLITE_BUSY", "SQLITE_LOCKED")
+
+
 def describe_error(error: BaseException, interaction: discord.Interaction, texts: Catalogue) -> str:
     """Map an error to the text the user sees; unknown errors are logged with a reference."""
     lang = lang_for(str(interaction.locale))
@@ -41,6 +49,16 @@ def describe_error(error: BaseException, interaction: discord.Interaction, texts
         return texts.t(lang, "error.not_allowed")
     if isinstance(original, app_commands.TransformerError):
         return texts.t(lang, "error.bad_input")
+    if is_database_busy(original):
+        log.warning(
+            "database busy: another process held SQLite's write lock past the busy timeout "
+            "(command=%s custom_id=%s user=%s); nothing was written, the user was asked to "
+            "try again. Is a seed or a second bot running on the same file?",
+            interaction.command.qualified_name if interaction.command else None,
+            (interaction.data or {}).get("custom_id") if interaction.data else None,
+            interaction.user.id if interaction.user else None,
+        )
+        return texts.t(lang, "error.busy")
     ref = new_error_ref()
     command = interaction.command.qualified_name if interaction.command else None
     custom_id = (interaction.data or {}).get("custom_id") if interaction.data else None

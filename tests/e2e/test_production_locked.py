@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +19,8 @@ import pytest
 from discord_double import DiscordDouble
 
 from bot.production import repository as repo
-from tests.e2e.production_helpers import Newsroom, wait_for, wait_until_finished
+from bot.store.database import DEFAULT_BUSY_TIMEOUT
+from tests.e2e.production_helpers import Newsroom, outcome, wait_for, wait_until_finished
 
 LOCK_HELD = 4.0  # s: past Discord's 3 s deadline, within the bot's 5 s busy timeout
 
@@ -96,3 +98,38 @@ async def test_post_while_locked_is_acknowledged_then_shows_the_preview(
         assert posted.ephemeral and posted.embeds[0]["title"] == "Season 2 table read"
         count = await bot.services.db.fetch_value("SELECT COUNT(*) FROM production_previews")
         assert count == 1
+
+
+async def test_publish_locked_past_the_busy_timeout_changes_nothing_says_so_and_can_be_retried(
+    double: DiscordDouble, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    room = Newsroom.build(double, tmp_path)
+    servers = room.add_servers(2)
+    async with room.start() as bot:
+        db = bot.services.db
+        await room.subscribe(db, servers)
+        preview = await room.preview()
+        assert preview.message is not None
+        shown = preview.message.content
+        with caplog.at_level(logging.INFO), write_lock(room.database) as lock:
+            release = asyncio.create_task(hold_for(lock, DEFAULT_BUSY_TIMEOUT + 1.0))
+            click = await room.double.click(
+                preview.message, room.button_id(preview, "publish"), user=room.maintainer
+            )
+            assert click.answered and click.latency is not None and click.latency < 3.0
+            await wait_for(lambda: bool(click.followups), within=10.0, what="the busy notice")
+            await release
+        assert outcome(click) == (
+            "The database is busy (another program is writing to it), so nothing was changed. "
+            "Please try again in a moment."
+        )
+        assert click.followups[0].ephemeral
+        assert preview.message.content == shown  # the preview and its buttons are still there
+        assert await repo.recent_updates(db) == []
+        busy = [r for r in caplog.records if r.getMessage().startswith("database busy")]
+        assert len(busy) == 1 and busy[0].exc_info is None
+
+        again = await room.publish(preview)  # the lock is gone: the same preview works
+        assert "Published as update #1" in (again.content or "")
+        await wait_until_finished(db, 1)
+        assert all(len(room.posts(server)) == 1 for server in servers)

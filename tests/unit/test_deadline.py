@@ -53,7 +53,7 @@ def test_a_fresh_interaction_passes_and_an_old_one_is_dropped_once_with_one_line
     assert guard.dropped == 1
     (line,) = caplog.messages
     assert line.startswith("dropped autocomplete /cast (interaction ")
-    assert "2.5 s old, past Discord's 3 s deadline" in line
+    assert "2.5 s old, too late to answer within Discord's 3 s deadline" in line
     assert not any(r.exc_info for r in caplog.records)
 
 
