@@ -192,6 +192,11 @@ class ProductionCog(
         content: str,
         embeds: list[discord.Embed] | None = None,
     ) -> None:
+        if not interaction.response.is_done():  # a handler that did not acknowledge first
+            await interaction.response.send_message(
+                content, embeds=embeds or [], ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+            return
         # The first follow-up replaces the deferred "thinking…" message.
         await interaction.followup.send(
             content, embeds=embeds or [], ephemeral=True, allowed_mentions=NO_MENTIONS

@@ -133,3 +133,48 @@ async def test_publish_locked_past_the_busy_timeout_changes_nothing_says_so_and_
         assert "Published as update #1" in (again.content or "")
         await wait_until_finished(db, 1)
         assert all(len(room.posts(server)) == 1 for server in servers)
+
+
+async def test_edit_retract_list_and_status_while_locked_are_acknowledged_then_answered(
+    double: DiscordDouble, tmp_path: Path
+) -> None:
+    room = Newsroom.build(double, tmp_path)
+    servers = room.add_servers(2)
+    async with room.start() as bot:
+        db = bot.services.db
+        await room.subscribe(db, servers)
+        for title in ("Filming starts in May", "A rumour"):
+            await room.publish(await room.preview(title=title))
+        await wait_until_finished(db, 1)
+        await wait_until_finished(db, 2)
+        with write_lock(room.database) as lock:
+            release = asyncio.create_task(hold_for(lock, LOCK_HELD))
+            edited, retracted, listed, status = await asyncio.gather(
+                room.invoke(
+                    "production edit", {"id": 1, "title": "Filming starts in June"}, settle=False
+                ),
+                room.invoke(
+                    "production retract",
+                    {"id": 2, "reason": "the source withdrew it"},
+                    settle=False,
+                ),
+                room.invoke("production list"),
+                room.invoke("production status", {"id": 1}),
+            )
+            # Reads never wait for the writer; writes wait for the lock, answered in time.
+            assert not release.done()
+            assert listed.embeds and status.embeds
+            for result in (edited, retracted):
+                assert result.answered and result.latency is not None and result.latency < 3.0
+                assert result.loading  # "thinking…" while the write waits for the lock
+            await release
+        await wait_for(lambda: not edited.loading and not retracted.loading, within=10.0)
+        assert "Update #1 corrected" in (edited.content or "")
+        assert "Update #2 retracted" in (retracted.content or "")
+        assert all(m.ephemeral for m in (edited.message, retracted.message) if m is not None)
+        await wait_until_finished(db, 1)
+        await wait_until_finished(db, 2)
+        for server in servers:
+            first, second = room.posts(server)
+            assert first.embeds[0]["title"] == "Filming starts in June"
+            assert second.content == "**Retracted:** the source withdrew it"
