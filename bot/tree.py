@@ -1,7 +1,7 @@
 """The command tree owns cross-cutting policy: errors become short, localised, ephemeral
 replies; unexpected ones are logged once with a reference the user can quote; and an
-interaction already past Discord's deadline is dropped before any handler runs
-(:mod:`bot.deadline`)."""
+interaction that can no longer be answered within Discord's deadline is dropped, when its
+handler would start or just before its first answer (:mod:`bot.deadline`)."""
 
 from __future__ import annotations
 
