@@ -13,6 +13,7 @@ import discord
 from discord.ext import commands
 
 from bot.commandsync import SyncResult, sync_scopes
+from bot.deadline import LIBRARY_LOGGERS, UnknownInteractionLogFilter
 from bot.i18n.translator import CatalogueTranslator
 from bot.services import Services
 from bot.sharding import IdentifyPacer
@@ -68,9 +69,17 @@ class GoldenHourBot(commands.AutoShardedBot):
         self._sync_on_start = sync_on_start
         self.shutdown_task: asyncio.Task[None] | None = None
         self._identify_pacer = IdentifyPacer()
+        self._late_answer_filter = UnknownInteractionLogFilter(services.deadline)
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         await self._identify_pacer.wait(self, shard_id)
+
+    async def login(self, token: str) -> None:
+        # Before anything can answer an interaction: a too-late answer is one line, not a
+        # traceback from inside discord.py.
+        for name in LIBRARY_LOGGERS:
+            logging.getLogger(name).addFilter(self._late_answer_filter)
+        await super().login(token)
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(CatalogueTranslator(self.services.texts))
@@ -112,3 +121,5 @@ class GoldenHourBot(commands.AutoShardedBot):
             except Exception:
                 log.exception("error while unloading %s", name)
         await super().close()
+        for logger_name in LIBRARY_LOGGERS:
+            logging.getLogger(logger_name).removeFilter(self._late_answer_filter)

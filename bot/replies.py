@@ -7,6 +7,8 @@ import logging
 
 import discord
 
+from bot.deadline import InteractionTooLate, is_unknown_interaction, note_refused
+
 log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
@@ -23,5 +25,17 @@ async def reply_ephemeral(interaction: discord.Interaction, text: str) -> None:
             await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
         else:
             log.warning("interaction %s expired before the reply: %s", interaction.id, text)
-    except discord.HTTPException:
-        log.exception("could not reply to interaction %s", interaction.id)
+    except InteractionTooLate:
+        return  # past Discord's deadline: dropped, logged and counted already
+    except discord.HTTPException as error:
+        if is_unknown_interaction(error):
+            note_refused(interaction, "a reply")
+            return
+        # One line: Discord said no (status and code say why); the user can't be told.
+        log.warning(
+            "could not reply to interaction %s: HTTP %s, code %s: %s",
+            interaction.id,
+            error.status,
+            error.code,
+            error.text[:200],
+        )

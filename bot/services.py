@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.datapack.models import Pack
+from bot.deadline import DeadlineGuard
 from bot.domain.catalog import Catalog
 from bot.domain.names import entries_from_pack
 from bot.domain.resolver import Resolver
@@ -47,6 +48,7 @@ class Services:
     facts: FactIndex
     today: Callable[[], dt.date] = field(default=utc_today)
     delivery: DeliveryOptions = field(default_factory=DeliveryOptions)
+    deadline: DeadlineGuard = field(default_factory=DeadlineGuard)  # Discord's 3 s, counted
     timeline: TimelineCache = field(init=False)  # runtime season events, held in memory
     memo: EmbedMemo = field(init=False)  # rendered answers, keyed by what they depend on
 

@@ -1,15 +1,19 @@
 """The command tree owns cross-cutting policy: errors become short, localised, ephemeral
-replies; unexpected ones are logged once with a reference the user can quote."""
+replies; unexpected ones are logged once with a reference the user can quote; and an
+interaction that can no longer be answered within Discord's deadline is dropped, when its
+handler would start or just before its first answer (:mod:`bot.deadline`)."""
 
 from __future__ import annotations
 
 import logging
 import secrets
+import sqlite3
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 
+from bot.deadline import InteractionTooLate, is_unknown_interaction, note_refused
 from bot.errors import UserFacingError
 from bot.i18n.catalogue import Catalogue, lang_for
 from bot.option_guard import option_problem
@@ -23,6 +27,13 @@ log = logging.getLogger(__name__)
 
 def new_error_ref() -> str:
     return secrets.token_hex(3)
+
+
+def is_database_busy(error: BaseException) -> bool:
+    """SQLite gave up waiting for another process's lock (the transaction never began)."""
+    return isinstance(error, sqlite3.OperationalError) and getattr(
+        error, "sqlite_errorname", ""
+    ) in ("SQLITE_BUSY", "SQLITE_LOCKED")
 
 
 def describe_error(error: BaseException, interaction: discord.Interaction, texts: Catalogue) -> str:
@@ -39,6 +50,16 @@ def describe_error(error: BaseException, interaction: discord.Interaction, texts
         return texts.t(lang, "error.not_allowed")
     if isinstance(original, app_commands.TransformerError):
         return texts.t(lang, "error.bad_input")
+    if is_database_busy(original):
+        log.warning(
+            "database busy: another process held SQLite's write lock past the busy timeout "
+            "(command=%s custom_id=%s user=%s); nothing was written, the user was asked to "
+            "try again. Is a seed or a second bot running on the same file?",
+            interaction.command.qualified_name if interaction.command else None,
+            (interaction.data or {}).get("custom_id") if interaction.data else None,
+            interaction.user.id if interaction.user else None,
+        )
+        return texts.t(lang, "error.busy")
     ref = new_error_ref()
     command = interaction.command.qualified_name if interaction.command else None
     custom_id = (interaction.data or {}).get("custom_id") if interaction.data else None
@@ -57,6 +78,14 @@ def describe_error(error: BaseException, interaction: discord.Interaction, texts
 async def report_interaction_error(
     interaction: discord.Interaction, error: BaseException, texts: Catalogue
 ) -> None:
+    original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    if isinstance(original, InteractionTooLate):
+        return  # dropped before answering: logged and counted already
+    if is_unknown_interaction(original):
+        # Discord no longer knows the interaction: nothing can reach the user any more, and
+        # another try would be one more invalid request. One line, counted.
+        note_refused(interaction, "its handler")
+        return
     await reply_ephemeral(interaction, describe_error(error, interaction, texts))
 
 
@@ -90,6 +119,10 @@ async def refuse_bad_options(interaction: discord.Interaction, texts: Catalogue)
 
 class GoldenHourTree(app_commands.CommandTree["GoldenHourBot"]):
     async def interaction_check(self, interaction: discord.Interaction[GoldenHourBot]) -> bool:
+        """Commands and autocompletes too old to answer in time are dropped, not answered;
+        option values the command could not have been sent are refused with a short answer."""
+        if not await self.client.services.deadline.enter(interaction):
+            return False
         return not await refuse_bad_options(interaction, self.client.services.texts)
 
     async def on_error(

@@ -182,13 +182,25 @@ class ProductionCog(
         if not await is_maintainer(self.bot, interaction.user):
             raise UserFacingError("newsroom.not_maintainer")
 
+    async def _acknowledge(self, interaction: discord.Interaction[GoldenHourBot]) -> None:
+        """Answer Discord at once: every handler here may wait on the database (another
+        process holding SQLite's write lock) or on Discord (the owner lookup), and must not
+        miss the 3 s deadline while what it does still happens."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+
     async def _reply(
         self,
         interaction: discord.Interaction[GoldenHourBot],
         content: str,
         embeds: list[discord.Embed] | None = None,
     ) -> None:
-        await interaction.response.send_message(
+        if not interaction.response.is_done():  # a handler that did not acknowledge first
+            await interaction.response.send_message(
+                content, embeds=embeds or [], ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+            return
+        # The first follow-up replaces the deferred "thinking…" message.
+        await interaction.followup.send(
             content, embeds=embeds or [], ephemeral=True, allowed_mentions=NO_MENTIONS
         )
 
@@ -228,6 +240,7 @@ class ProductionCog(
         title_ko: str | None = None,
         body_ko: str | None = None,
     ) -> None:
+        await self._acknowledge(interaction)
         await self._require_maintainer(interaction)
         services, lang = self.bot.services, _lang(interaction)
         draft = normalized_draft(
@@ -254,7 +267,7 @@ class ProductionCog(
             "newsroom.preview",
             servers=services.texts.plural(lang, "newsroom.servers", servers),
         )
-        await interaction.response.send_message(
+        await interaction.followup.send(
             text,
             embeds=preview_embeds(draft),
             view=preview_view(token, lang, services.texts),
@@ -286,6 +299,7 @@ class ProductionCog(
         title_ko: str | None = None,
         body_ko: str | None = None,
     ) -> None:
+        await self._acknowledge(interaction)
         await self._require_maintainer(interaction)
         services, lang = self.bot.services, _lang(interaction)
         texts = services.texts
@@ -356,6 +370,7 @@ class ProductionCog(
     async def retract(
         self, interaction: discord.Interaction[GoldenHourBot], update_id: UpdateId, reason: str
     ) -> None:
+        await self._acknowledge(interaction)
         await self._require_maintainer(interaction)
         services, lang = self.bot.services, _lang(interaction)
         texts = services.texts
@@ -401,6 +416,7 @@ class ProductionCog(
         interaction: discord.Interaction[GoldenHourBot],
         count: app_commands.Range[int, 1, LIST_MAX] = LIST_DEFAULT,
     ) -> None:
+        await self._acknowledge(interaction)
         await self._require_maintainer(interaction)
         services, lang = self.bot.services, _lang(interaction)
         summaries = await repo.recent_updates(services.db, count)
@@ -415,6 +431,7 @@ class ProductionCog(
     async def status(
         self, interaction: discord.Interaction[GoldenHourBot], update_id: UpdateId
     ) -> None:
+        await self._acknowledge(interaction)
         await self._require_maintainer(interaction)
         services, lang = self.bot.services, _lang(interaction)
         report = await repo.delivery_report(services.db, update_id)

@@ -81,8 +81,11 @@ class UpdatesCog(commands.Cog, name="Updates"):
     ) -> None:
         services = self.bot.services
         lang = lang_for(str(interaction.locale))
+        # Acknowledge before reading: the reader shares its thread with the delivery
+        # worker's reads, and a slow disk must not cost the 3 s deadline.
+        await interaction.response.defer(thinking=True)
         latest = await repo.latest_updates(services.db, count)
-        await interaction.response.send_message(
+        await interaction.followup.send(
             embed=updates_embed(services.texts, lang, latest), allowed_mentions=NO_MENTIONS
         )
 

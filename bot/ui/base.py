@@ -13,6 +13,7 @@ from typing import Any, Final
 
 import discord
 
+from bot.deadline import deadline_of
 from bot.services import Services
 from bot.tree import report_interaction_error
 
@@ -32,7 +33,13 @@ async def guarded(
     interaction: discord.Interaction[Any],
     action: Callable[[discord.Interaction[Any]], Awaitable[None]],
 ) -> None:
-    """Run a component callback; any exception becomes an ephemeral reply (and a log line)."""
+    """Run a component callback; any exception becomes an ephemeral reply (and a log line).
+
+    A click already past Discord's deadline is dropped unanswered (:mod:`bot.deadline`).
+    """
+    guard = deadline_of(interaction)
+    if guard is not None and not await guard.enter(interaction):
+        return
     try:
         await action(interaction)
     except Exception as error:

@@ -91,6 +91,10 @@ class _PreviewButton(
         await guarded(interaction, self._checked)
 
     async def _checked(self, interaction: discord.Interaction[Any]) -> None:
+        # Acknowledge first: the owner lookup may need Discord, and the outcome waits on
+        # SQLite's write lock (another process may hold it for seconds). The answer follows
+        # by editing the preview, or as a follow-up.
+        await interaction.response.defer()
         if not await is_maintainer(interaction.client, interaction.user):
             texts = services_of(interaction).texts
             await reply_ephemeral(
@@ -124,7 +128,7 @@ class PublishButton(_PreviewButton, template=rf"gh:prod:publish:(?P<token>{TOKEN
                 else:
                     counts = await repo.delivery_counts(services.db, update.update_id)
                     status = progress_text(texts, lang, counts)
-                await interaction.response.edit_message(
+                await interaction.edit_original_response(
                     content=f"{lead}\n{status}", view=None, allowed_mentions=NO_MENTIONS
                 )
                 if desk is not None and deliveries > 0:
@@ -150,7 +154,7 @@ class CancelButton(_PreviewButton, template=rf"gh:prod:cancel:(?P<token>{TOKEN_P
         result = await repo.cancel_preview(services.db, self.token, services.delivery.clock())
         match result:
             case Cancelled():
-                await interaction.response.edit_message(
+                await interaction.edit_original_response(
                     content=texts.t(lang, "newsroom.cancelled"),
                     view=None,
                     allowed_mentions=NO_MENTIONS,

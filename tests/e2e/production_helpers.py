@@ -107,6 +107,25 @@ async def wait_until_finished(db: Database, update_id: int, within: float = 15.0
         await asyncio.sleep(0.02)
 
 
+async def settled(
+    result: InteractionResult, before: str | None, within: float = 10.0
+) -> InteractionResult:
+    """A click acknowledged with a deferred update (type 6) shows its outcome later, by
+    editing its message or in a follow-up: wait until one of them happened."""
+    if result.response_type == 6:
+        await result.record.wait_until(
+            lambda: bool(result.followups) or result.content != before, within
+        )
+    return result
+
+
+def outcome(result: InteractionResult) -> str:
+    """What the clicker saw last: the newest follow-up, else the (edited) message."""
+    if result.followups:
+        return result.followups[-1].content
+    return result.content or ""
+
+
 @dataclass
 class FanServer:
     guild: Guild
@@ -224,11 +243,18 @@ class Newsroom:
         assert len(found) == 1, f"no {action} button on {message.components}"
         return found[0]
 
-    async def publish(self, preview: InteractionResult) -> InteractionResult:
+    async def publish(self, preview: InteractionResult, **kwargs: Any) -> InteractionResult:
+        return await self.press(preview, "publish", **kwargs)
+
+    async def press(
+        self, preview: InteractionResult, action: str, **kwargs: Any
+    ) -> InteractionResult:
+        """Click Publish or Cancel and wait for the outcome the maintainer will see."""
         assert preview.message is not None
-        return await self.double.click(
-            preview.message, self.button_id(preview, "publish"), user=self.maintainer
-        )
+        kwargs.setdefault("user", self.maintainer)
+        before = preview.message.content
+        result = await self.double.click(preview.message, self.button_id(preview, action), **kwargs)
+        return await settled(result, before)
 
     def posts(self, server: FanServer) -> list[Message]:
         """What the bot posted in a server's update channel."""
