@@ -46,8 +46,8 @@ async def dispatched_then_stuck(
 async def test_interactions_too_old_to_answer_are_dropped_not_answered_late(
     golden: Golden, caplog: pytest.LogCaptureFixture
 ) -> None:
-    renewal = await golden.invoke("renewal", {})  # a message with page buttons, answered in time
-    forward = button(renewal.message, "▶")["custom_id"]
+    renewal = await golden.invoke("renewal", {})  # a message with a button, answered in time
+    forward = button(renewal.message, "Full timeline and sources")["custom_id"]
     double = golden.double
     calls: list[Awaitable[InteractionResult]] = [
         double.autocomplete_result(

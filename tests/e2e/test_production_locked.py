@@ -45,7 +45,7 @@ async def hold_for(lock: sqlite3.Connection, seconds: float) -> None:
 
 @pytest.mark.parametrize(
     ("locale", "published"),
-    [("en-US", "Published as update #1"), ("ko", "소식 #1(으)로 게시했어요")],
+    [("en-US", "Published as update #1"), ("ko", "소식 #1로 게시했어요")],
 )
 async def test_publish_while_another_process_holds_the_write_lock_posts_once_and_says_so(
     double: DiscordDouble, tmp_path: Path, locale: str, published: str
