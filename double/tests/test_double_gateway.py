@@ -12,8 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 from discord_double import DiscordDouble
 from discord_double.client_runner import run_client
-
-from tests.e2e.conftest import checked_double
+from discord_double.pytest_plugin import checked_double
 
 
 class Pong(commands.Cog):
