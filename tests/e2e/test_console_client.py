@@ -120,9 +120,11 @@ async def test_option_help_is_the_bots_description_in_the_locale(console: Consol
 # -- commands Discord hides -------------------------------------------------------------
 
 
+@pytest.mark.parametrize("locale", ["en-US", "ko"])
 async def test_fans_are_not_offered_admin_commands_and_are_told_how_to_switch(
-    console: ConsoleSession,
+    console: ConsoleSession, locale: str
 ) -> None:
+    console.locale = locale
     offered = [text for text, _ in await completions(console, "/")]
     assert "/cast" in offered
     assert "/setup" not in offered and "/production" not in offered
