@@ -28,7 +28,8 @@ LOCK_HELD = 4.0  # s: past Discord's 3 s deadline, within the bot's 5 s busy tim
 @contextlib.contextmanager
 def write_lock(database: Path) -> Iterator[sqlite3.Connection]:
     """Another process's view: a plain sqlite3 connection holding the write lock."""
-    other = sqlite3.connect(database, isolation_level=None, timeout=0)
+    # Waits for a write of the bot's own to finish, then holds the lock.
+    other = sqlite3.connect(database, isolation_level=None, timeout=5)
     try:
         other.execute("BEGIN IMMEDIATE")
         yield other
