@@ -27,7 +27,7 @@ from typing import Any
 
 from discord_double import Channel, DiscordDouble, InteractionResult
 
-from bench.fanout import CHANNEL_LIMIT, DRAFT, GLOBAL_RATE, SEND_ROUTE
+from bench.fanout import CHANNEL_LIMIT, DRAFT, GLOBAL_RATE, SEND_ROUTE, subscribe_servers
 from bench.harness import (
     BotProcess,
     Samples,
@@ -144,18 +144,7 @@ async def subscribe_all(database: Path, channels: list[Channel]) -> None:
     db = await Database.open(database)
     try:
         await migrate(db)
-        now = time.time()
-        for channel in channels:
-            assert channel.guild_id is not None
-            await repo.save_guild_settings(
-                db,
-                guild_id=channel.guild_id,
-                channel_id=channel.id,
-                channel_kind="text",
-                role_id=None,
-                language="en",
-                now=now,
-            )
+        await subscribe_servers(db, channels, time.time())
     finally:
         await db.close()
 

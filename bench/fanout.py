@@ -83,23 +83,28 @@ def runner_kind(runner: Runner) -> BotKind:
     return "golden" if runner == "bot" else "worker"
 
 
+async def subscribe_servers(db: Database, channels: list[Channel], now: float) -> None:
+    """Each channel's server subscribed in English, no ping role."""
+    for channel in channels:
+        assert channel.guild_id is not None
+        await repo.save_guild_settings(
+            db,
+            guild_id=channel.guild_id,
+            channel_id=channel.id,
+            channel_kind="text",
+            role_id=None,
+            language="en",
+            now=now,
+        )
+
+
 async def prepare_outbox(database: Path, channels: list[Channel]) -> int:
     """Subscribe every channel's server and publish one update; returns its id."""
     db = await Database.open(database)
     try:
         await migrate(db)
         now = time.time()
-        for channel in channels:
-            assert channel.guild_id is not None
-            await repo.save_guild_settings(
-                db,
-                guild_id=channel.guild_id,
-                channel_id=channel.id,
-                channel_kind="text",
-                role_id=None,
-                language="en",
-                now=now,
-            )
+        await subscribe_servers(db, channels, now)
         token = f"bench-{time.time_ns()}"
         await repo.create_preview(db, token=token, author_id=1, draft=DRAFT, now=now)
         published = await repo.publish_preview(db, token, now)

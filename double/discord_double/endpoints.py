@@ -1,10 +1,10 @@
-"""Point discord.py's REST base and gateway URL somewhere else (the double, or back at Discord).
+"""Point discord.py at the double, and back at Discord.
 
-discord.py has exactly two switches for this, both class attributes:
-- `discord.http.Route.BASE`: every REST route, including the webhook routes used for
-  interaction answers and follow-ups (`discord/webhook/async_.py` builds the same `Route`);
-- `discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY`: the websocket a plain Client opens
-  (an AutoShardedClient asks `GET /gateway/bot`, which the API base already covers).
+discord.py has two switches, both class attributes: `discord.http.Route.BASE` (every REST route,
+the interaction webhooks included) and `discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY` (an
+AutoShardedClient asks `GET /gateway/bot`, which the REST base covers). The application under
+test keeps its own copy of this switch for its deployment settings: the double imports nothing
+of it.
 """
 
 from __future__ import annotations
@@ -13,20 +13,13 @@ import discord.gateway
 import discord.http
 import yarl
 
-DISCORD_API_BASE = "https://discord.com/api/v10"
-DISCORD_GATEWAY_URL = "wss://gateway.discord.gg/"
+DISCORD_API = ("https://discord.com/api/v10", "wss://gateway.discord.gg/")
 
 
 def point_discord_at(api_base: str, gateway_url: str) -> None:
-    """Send discord.py's REST calls to `api_base` (".../api/v10"), its gateway to `gateway_url`."""
-    if not api_base.startswith(("http://", "https://")):
-        raise ValueError(f"api_base must be an http(s) URL, got {api_base!r}")
-    if not gateway_url.startswith(("ws://", "wss://")):
-        raise ValueError(f"gateway_url must be a ws(s) URL, got {gateway_url!r}")
     discord.http.Route.BASE = api_base.rstrip("/")
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 
 
 def point_discord_at_discord() -> None:
-    """Undo `point_discord_at`: talk to Discord itself again."""
-    point_discord_at(DISCORD_API_BASE, DISCORD_GATEWAY_URL)
+    point_discord_at(*DISCORD_API)
