@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,7 +112,9 @@ async def reseed(services: Services, seeds_dir: Path, *, by: str) -> Reseeded | 
             error.problems[0] if error.problems else "?",
             short_hash(services.facts.pack_hash),
         )
-        return PackRefused(error.problems)
+        # The maintainer knows where seeds/ is: name the file inside it.
+        prefix = f"{seeds_dir}{os.sep}"
+        return PackRefused(tuple(problem.replace(prefix, "") for problem in error.problems))
     report = await save_pack(services.db, pack)
     served = await refresh_facts(services, why=f"a pack reload by {by}")
     return Reseeded(report, served)
