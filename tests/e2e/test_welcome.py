@@ -47,7 +47,7 @@ async def greeted(double: DiscordDouble, guild: Guild) -> str:
     (request,) = posts_to(double, channel)
     assert request.json["allowed_mentions"] == {"parse": []}
     assert message.mentions == [] and message.mention_roles == [] and not message.mention_everyone
-    return message.content
+    return str(message.content)
 
 
 @pytest.mark.parametrize(
