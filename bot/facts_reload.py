@@ -61,6 +61,7 @@ class FactsWatcher:
         self._services = services
         self._interval = interval
         self._failed: str | None = None  # a stored hash that would not load: not retried
+        self._trouble: str | None = None  # the last problem reaching the database, logged once
 
     async def check(self) -> bool:
         """One look; True when the index was replaced."""
@@ -80,9 +81,21 @@ class FactsWatcher:
             await asyncio.sleep(self._interval)
             try:
                 await self.check()
+                self._trouble = None
             except (StoreError, sqlite3.Error) as error:
-                # E.g. the disk went away for a moment: the next look tries again.
-                log.warning("could not check %s for new facts (%s)", self._services.db.path, error)
+                # E.g. the disk went away for a moment: the next look tries again; one line
+                # per distinct problem, not one a second.
+                if str(error) != self._trouble:
+                    self._trouble = str(error)
+                    log.warning(
+                        "could not check %s for new facts (%s); still serving pack %s",
+                        self._services.db.path,
+                        error,
+                        short_hash(self._services.facts.pack_hash),
+                    )
+            except Exception:
+                # Unforeseen: keep watching rather than stop serving new facts for good.
+                log.exception("watching %s for new facts failed", self._services.db.path)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from bot.production.runtime import DeliveryOptions
 from bot.production.timeline_cache import TimelineCache
 from bot.render.memo import EmbedMemo
 from bot.settings import Settings
-from bot.store.database import Database
+from bot.store.database import Database, StoreError
 from bot.store.facts import load_seeded_pack
 
 
@@ -79,7 +79,13 @@ class Services:
             if digest is not None and digest == self.facts.pack_hash:
                 return False
             # Built off the event loop; fans keep getting answers from the old index meanwhile.
-            index = await asyncio.to_thread(FactIndex.build, pack, digest)
+            try:
+                index = await asyncio.to_thread(FactIndex.build, pack, digest)
+            except Exception as error:  # rows the models accept but the index can't use
+                raise StoreError(
+                    f"the facts in {self.db.path} could not be indexed "
+                    f"({type(error).__name__}: {error})"
+                ) from error
             # No await between these two lines: no answer sees the new index with old memos.
             self.facts = index
             self.memo.clear()  # answers rendered from the old facts must not be served again
