@@ -29,7 +29,7 @@ class WelcomeCog(commands.Cog, name="Welcome"):
         # discord.py inside READY and is reported as "available": greet it if the bot joined
         # just now. Servers joined long ago (or greeted already) are left alone.
         if joined_recently(guild, discord.utils.utcnow()):
-            await welcome(self.bot.services, guild)
+            await welcome(self.bot.services, guild, in_ready=True)
 
 
 async def setup(bot: GoldenHourBot) -> None:

@@ -58,8 +58,15 @@ def join_key(guild: discord.Guild) -> str:
     return joined.isoformat() if joined is not None else ""
 
 
-async def welcome(services: Services, guild: discord.Guild) -> None:
-    """Greet ``guild`` once for this join; every outcome but success is one log line."""
+async def welcome(services: Services, guild: discord.Guild, *, in_ready: bool = False) -> None:
+    """Greet ``guild`` once for this join; every outcome but success is one log line.
+
+    ``in_ready``: the join came inside READY (a start or reconnect lists every server, most of
+    them old): servers the bot can't greet are passed over without a write or a log line.
+    """
+    if in_ready and greeting_channel(guild) is None:
+        log.debug("server %s available: no system channel to greet it in", guild.id)
+        return
     try:
         first = await claim_welcome(services.db, guild.id, join_key(guild), discord.utils.utcnow())
     except (StoreError, sqlite3.Error) as error:

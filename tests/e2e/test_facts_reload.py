@@ -29,6 +29,7 @@ YANG = "character:yang-jae-won"
 ACTOR = "person:choo-young-woo"
 OLD = {"en": "high-flying proctology fellow", "ko": "항문외과의 엘리트 펠로우"}
 NEW = {"en": "reluctant trauma surgeon in the making", "ko": "마지못해 외상외과의가 되어 가는"}
+NICKNAME = "Firstdisciple Yang"
 SEEN_WITHIN = 5.0  # seconds from the end of the seed to the new answer (polled once a second)
 
 
@@ -67,6 +68,11 @@ def rewrite_yang(seeds: Path) -> None:
     old_ko = "항문외과의 엘리트 펠로우. 백강혁의 '제자 1호'가 되어 중증외상팀에 합류한다."
     assert old_ko in text
     text = text.replace(old_ko, f"{NEW['ko']} 백강혁의 '제자 1호'.")
+    # And a new name to find him by (autocomplete and the resolver).
+    text = text.replace(
+        "    name: {en: Yang Jae-won, ko: 양재원}\n",
+        f"    name: {{en: Yang Jae-won, ko: 양재원}}\n    variants: [{NICKNAME}]\n",
+    )
     path.write_text(text, encoding="utf-8")
 
 
@@ -90,6 +96,11 @@ async def answer_text(golden: Golden, locale: str, name: str = YANG) -> str:
     return all_text(result.embeds)
 
 
+async def suggested(golden: Golden, locale: str, typed: str) -> list[str]:
+    choices = await golden.autocomplete("cast", {"name": typed}, focused="name", locale=locale)
+    return [str(choice["value"]) for choice in choices]
+
+
 async def reload_reply(golden: Golden, locale: str, user: Member | None = None) -> str:
     result = await golden.invoke(
         "production reload", {}, user=user or golden.maintainer, locale=locale
@@ -107,6 +118,7 @@ async def test_a_seed_by_another_process_is_served_within_seconds(
     for _ in range(2):
         assert OLD[lang] in await answer_text(fresh, locale)
         assert OLD[lang] in await answer_text(fresh, locale, ACTOR)
+    assert YANG not in await suggested(fresh, locale, NICKNAME)
     old_hash = stored_hash(fresh.database)
     rewrite_yang(seeds_of(fresh))
 
@@ -128,6 +140,7 @@ async def test_a_seed_by_another_process_is_served_within_seconds(
     assert NEW[lang] in actor and OLD[lang] not in actor
     typed = await answer_text(fresh, locale, "Yang Jae-won")
     assert NEW[lang] in typed and OLD[lang] not in typed
+    assert (await suggested(fresh, locale, NICKNAME))[0] == YANG
     assert fresh.services.facts.pack_hash == stored_hash(fresh.database)
 
 
