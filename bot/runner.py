@@ -28,7 +28,7 @@ from bot.services import FactIndex, Services
 from bot.settings import Settings
 from bot.store.backup import run_lock
 from bot.store.database import Database
-from bot.store.facts import load_pack_from_db
+from bot.store.facts import load_seeded_pack
 from bot.store.migrate import latest_version, migrate
 from bot.store.preflight import check_storage, describe_sqlite_error
 from bot.store.seeding import ensure_seeded
@@ -46,7 +46,8 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
         version = await migrate(db, backup_dir=settings.backup_dir)
         log.info("database %s at schema version %d", settings.database_path, version)
         await ensure_seeded(db, settings.seeds_dir)
-        facts = FactIndex.build(await load_pack_from_db(db))
+        pack, pack_hash = await load_seeded_pack(db)
+        facts = FactIndex.build(pack, pack_hash)
         yield Services(settings=settings, db=db, texts=Catalogue.load(), facts=facts)
     finally:
         await db.close()

@@ -1,4 +1,4 @@
-"""/production post · edit · retract · list · status · retry: the maintainers' newsroom.
+"""/production post · edit · retract · list · status · retry · reload: the maintainers' newsroom.
 
 Registered only in ``ADMIN_GUILD_ID`` when it is set, otherwise globally with
 ``default_member_permissions=0`` (hidden from everyone but server admins). Neither is a
@@ -23,6 +23,7 @@ from discord.ext import commands
 from bot.access import is_maintainer
 from bot.datapack.models import Confidence, SeasonStatus
 from bot.errors import UserFacingError
+from bot.facts_reload import reseed
 from bot.i18n.catalogue import Lang, lang_for
 from bot.i18n.translator import command_text
 from bot.production import repo_deliveries
@@ -53,6 +54,7 @@ from bot.ui.production_render import (
     report_embed,
     server_label,
 )
+from bot.ui.reload import reload_text
 
 if TYPE_CHECKING:
     from bot.app import GoldenHourBot
@@ -476,6 +478,26 @@ class ProductionCog(
         await self._reply(interaction, lead)
         if queued:
             self._follow(interaction, update_id, lead)
+
+    # ------------------------------------------------------------------ reload
+
+    @app_commands.command(
+        name="reload",
+        description=command_text(
+            "Check the data pack in seeds/ and serve its facts now", "cmd.production.reload"
+        ),
+    )
+    async def reload(self, interaction: discord.Interaction[GoldenHourBot]) -> None:
+        """Validate seeds/ with the real loader, store it in one transaction, serve it; an
+        invalid pack changes nothing and the maintainer sees the loader's problems."""
+        await self._acknowledge(interaction)
+        await self._require_maintainer(interaction)
+        services, lang = self.bot.services, _lang(interaction)
+        outcome = await reseed(
+            services, services.settings.seeds_dir, by=f"maintainer {interaction.user.id}"
+        )
+        text = reload_text(services.texts, lang, outcome, services.facts.pack_hash)
+        await self._reply(interaction, text)
 
 
 def _confidence(value: str) -> Confidence:

@@ -149,7 +149,19 @@ async def seeded_pack_hash(db: Database) -> str | None:
 
 async def load_pack_from_db(db: Database) -> Pack:
     """Rebuild the saved Pack, equal to the one passed to :func:`save_pack`."""
+    pack, _ = await load_seeded_pack(db)
+    return pack
+
+
+async def load_seeded_pack(db: Database) -> tuple[Pack, str | None]:
+    """The saved Pack and the hash recorded with it, read from one snapshot (so the hash
+    names exactly these facts, even while another process seeds)."""
     async with db.snapshot() as conn:
+        async with conn.execute(
+            "SELECT value FROM meta WHERE key = ?", (SEEDED_PACK_HASH,)
+        ) as cursor:
+            hash_row = await cursor.fetchone()
+        digest = None if hash_row is None else str(hash_row[0])
         show_rows = await _fetch(conn, "SELECT * FROM show")
         if not show_rows:
             raise NotSeededError(
@@ -165,9 +177,14 @@ async def load_pack_from_db(db: Database) -> Pack:
             "seasons": await _read_seasons(conn),
         }
     try:
-        return Pack.model_validate(raw)
+        return Pack.model_validate(raw), digest
     except ValidationError as exc:
-        raise StoreError(f"the facts in {db.path} do not form a valid pack: {exc}") from exc
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise StoreError(
+            f"the facts in {db.path} do not form a valid pack ({exc.error_count()} problem(s); "
+            f"first: {where}: {first['msg']})"
+        ) from exc
 
 
 # --- saving ---------------------------------------------------------------------------------

@@ -115,6 +115,7 @@ class Guild:
     channels: dict[int, Channel] = field(default_factory=dict)
     members: dict[int, Member] = field(default_factory=dict)
     features: list[str] = field(default_factory=list)
+    system_channel_id: int | None = None  # where Discord posts join messages (and bots greet)
 
     @property
     def everyone_role(self) -> Role:

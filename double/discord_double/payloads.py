@@ -112,7 +112,9 @@ def guild_payload(guild: Guild, *, members: list[Member] | None = None) -> JSON:
         "features": list(guild.features),
         "mfa_level": 0,
         "application_id": None,
-        "system_channel_id": None,
+        "system_channel_id": (
+            str(guild.system_channel_id) if guild.system_channel_id is not None else None
+        ),
         "system_channel_flags": 0,
         "rules_channel_id": None,
         "public_updates_channel_id": None,

@@ -8,6 +8,7 @@ so the bot's cache stays in step, as it would on Discord.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -59,8 +60,12 @@ class WorldBuilder:
         everyone_permissions: int = DEFAULT_EVERYONE_PERMISSIONS,
         commands_scope: bool = True,
         features: Sequence[str] = (),
+        announce: bool = True,
     ) -> Guild:
-        """A guild the bot is in, with @everyone, the bot's managed role and an owner member."""
+        """A guild the bot is in, with @everyone, the bot's managed role and an owner member.
+
+        A connected bot hears of it at once (GUILD_CREATE of a join); ``announce=False``
+        holds that back until `announce_join`, so channels can be added first."""
         ids = self.state.ids
         owner = owner or self.add_user(f"{name} owner")
         guild = Guild(ids.next(), name, owner.id, locale=locale, features=list(features))
@@ -80,11 +85,60 @@ class WorldBuilder:
         self.state.guilds[guild.id] = guild
         if not commands_scope:
             self.state.no_commands_scope.add(guild.id)
+        if announce:
+            self.announce_join(guild)
+        return guild
+
+    def announce_join(self, guild: Guild) -> None:
+        """GUILD_CREATE without `unavailable` (discord.py: on_guild_join) to connected sessions.
+
+        Called again for the same guild it repeats the event, as a misbehaving gateway might."""
         for session in self.gateway.sessions.values():
             if session.covers(guild.id):
                 data = self.gateway.guild_create(guild, session.intents, joined=True)
                 session.dispatch("GUILD_CREATE", _dumps(data))
+
+    def join_guild(
+        self,
+        name: str,
+        *,
+        locale: str = "en-US",
+        system_channel: str | None = "general",
+        system_channel_bot_permissions: int | None = None,
+        **guild_options: Any,
+    ) -> Guild:
+        """Someone adds the bot to a new server: the guild, with its system channel (None: no
+        system channel; ``system_channel_bot_permissions`` pins the bot's permissions there),
+        complete before the bot hears of the join."""
+        guild = self.add_guild(name, locale=locale, announce=False, **guild_options)
+        if system_channel is not None:
+            channel = self._new_channel(
+                guild, system_channel, "text", bot_permissions=system_channel_bot_permissions
+            )
+            guild.system_channel_id = channel.id
+        self.announce_join(guild)
         return guild
+
+    def rejoin_guild(self, guild: Guild) -> None:
+        """The bot is added back to a guild it was removed from: a new join (new joined_at)."""
+        self.state.guilds[guild.id] = guild
+        for channel in guild.channels.values():
+            self.state.channels[channel.id] = channel
+        guild.members[self.state.bot_user.id].joined_at = time.time()
+        self.announce_join(guild)
+
+    def guild_outage(self, guild: Guild) -> None:
+        """The guild becomes unavailable (GUILD_DELETE with `unavailable: true`)."""
+        self.gateway.dispatch(
+            "GUILD_DELETE", {"id": str(guild.id), "unavailable": True}, guild_id=guild.id
+        )
+
+    def guild_recovered(self, guild: Guild) -> None:
+        """The guild is back after an outage (GUILD_CREATE with `unavailable: false`)."""
+        for session in self.gateway.sessions.values():
+            if session.covers(guild.id):
+                data = self.gateway.guild_create(guild, session.intents)
+                session.dispatch("GUILD_CREATE", _dumps(data))
 
     def remove_guild(self, guild: Guild) -> None:
         """The bot was removed from the guild (GUILD_DELETE)."""
@@ -105,6 +159,22 @@ class WorldBuilder:
     ) -> Channel:
         """A text or announcement channel. `bot_permissions` pins the bot's exact permissions
         here (via a member overwrite); `overwrites` maps role/member → (allow, deny)."""
+        channel = self._new_channel(
+            guild, name, kind, bot_permissions=bot_permissions, overwrites=overwrites, topic=topic
+        )
+        self.gateway.dispatch("CHANNEL_CREATE", channel_payload(channel), guild_id=guild.id)
+        return channel
+
+    def _new_channel(
+        self,
+        guild: Guild,
+        name: str,
+        kind: ChannelKind,
+        *,
+        bot_permissions: int | None = None,
+        overwrites: Mapping[OverwriteTarget, tuple[int, int]] | None = None,
+        topic: str | None = None,
+    ) -> Channel:
         channel_type = (
             ChannelType.GUILD_ANNOUNCEMENT if kind == "announcement" else ChannelType.GUILD_TEXT
         )
@@ -131,7 +201,6 @@ class WorldBuilder:
             )
         guild.channels[channel.id] = channel
         self.state.channels[channel.id] = channel
-        self.gateway.dispatch("CHANNEL_CREATE", channel_payload(channel), guild_id=guild.id)
         return channel
 
     def set_overwrite(
