@@ -30,9 +30,7 @@ class NotifyCog(commands.Cog, name="Notify"):
 
     @app_commands.command(
         name="notify",
-        description=command_text(
-            "Choose which update topics ping you", "cmd.notify.description"
-        ),
+        description=command_text("Choose which update topics ping you", "cmd.notify.description"),
     )
     @app_commands.guild_only()
     async def notify(self, interaction: discord.Interaction[GoldenHourBot]) -> None:

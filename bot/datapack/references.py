@@ -58,7 +58,10 @@ def _duplicates(pack: Pack) -> list[Problem]:
         # Two topics named alike would be two identical roles and options.
         (
             "topic name",
-            [(("topics", i, "name", "en"), t.name.en.casefold()) for i, t in enumerate(pack.topics)],
+            [
+                (("topics", i, "name", "en"), t.name.en.casefold())
+                for i, t in enumerate(pack.topics)
+            ],
         ),
         (
             "Korean topic name",

@@ -57,7 +57,9 @@ def can_assign(guild: discord.Guild, role: discord.Role) -> bool:
     )
 
 
-def refusal_text(texts: Catalogue, lang: Lang, guild: discord.Guild, role: discord.Role) -> str | None:
+def refusal_text(
+    texts: Catalogue, lang: Lang, guild: discord.Guild, role: discord.Role
+) -> str | None:
     """Why the bot won't give out or take away ``role`` now, or None when it may."""
     elevated = elevated_refusal(role_facts(guild, role))
     if elevated is not None:

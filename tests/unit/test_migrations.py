@@ -87,9 +87,7 @@ ROWS_AT_VERSION[3] = ROWS_AT_VERSION[2]
 # Version 4 replaced sources.official with kind (and outlet_ko) and gave events quotes.
 ROWS_AT_VERSION[4] = (
     ROWS_AT_VERSION[3]
-    .replace(
-        "'2025-01-24', NULL, 1),", "'2025-01-24', NULL, 'official', NULL),"
-    )
+    .replace("'2025-01-24', NULL, 1),", "'2025-01-24', NULL, 'official', NULL),")
     .replace("NULL, 'undated', 0);", "NULL, 'undated', 'press', '아웃렛');")
     .replace("NULL, NULL, NULL, NULL),", "NULL, NULL, NULL, NULL, NULL, NULL, NULL),")
     .replace("'filming', '2026-08-31');", "'filming', '2026-08-31', 'ko', 'Said', '말');")
