@@ -152,7 +152,6 @@ def picker_view(
                 label=truncate(label, OPTION_TEXT_MAX),
                 value=group.value,
                 description=truncate(description, OPTION_TEXT_MAX),
-                emoji="🔔",
                 default=group.value in chosen,
             )
         )
@@ -161,7 +160,6 @@ def picker_view(
             label=texts.t(lang, "pings.none_option"),
             value=NONE_VALUE,
             description=texts.t(lang, "pings.none_description"),
-            emoji="🔕",
             default=not chosen,
         )
     )
