@@ -8,9 +8,14 @@ from pathlib import Path
 import pytest
 from discord_double import DiscordDouble
 from discord_double.models import Role
+from discord_double.permissions import Permission
 
-from tests.e2e.production_helpers import FanServer, Newsroom
+from bot.production import repo_topics
+from bot.production import repository as repo
+from tests.e2e.production_helpers import FanServer, Newsroom, wait_until_finished
+from tests.e2e.test_setup_role_safety import cached_role_has_ban
 from tests.e2e.topic_helpers import (
+    CREATE_ROLE,
     NAMES,
     choose,
     language,
@@ -117,3 +122,113 @@ async def test_notify_offers_the_topics_and_choosing_changes_exactly_their_roles
         assert says["off"] in (off.content or "")
         assert prefilled(off.message) == {"-"}
         assert server.admin.role_ids == [r for r in server.admin.role_ids if r not in roles]
+
+
+async def test_the_notify_button_on_a_post_opens_the_same_picker_even_after_a_restart(
+    double: DiscordDouble, tmp_path: Path
+) -> None:
+    room = Newsroom.build(double, tmp_path)
+    (server,) = room.add_servers(1)
+    async with room.start() as bot:
+        roles = await subscribe_with_topic_roles(double, server, "en-US")
+        await room.publish(await room.preview(topic="cast-awards"))
+        await wait_until_finished(bot.services.db, 1)
+        (post,) = room.posts(server)
+        clicked = await double.click(post, "gh:notify:1:1", user=server.fan)
+        assert clicked.ephemeral and SAYS["en-US"]["choose"] in (clicked.content or "")
+        assert options(clicked.message) == {**NAMES["en"], "-": "No pings"}
+        await choose(double, clicked, ["cast-awards"])
+        assert roles["cast-awards"].id in server.fan.role_ids
+    async with room.start():  # a new process: the button and the picker still answer
+        again = await double.click(post, "gh:notify:1:1", user=server.fan)
+        assert prefilled(again.message) == {"cast-awards"}
+        await choose(double, again, ["-"])
+        assert roles["cast-awards"].id not in server.fan.role_ids
+
+
+async def test_a_server_with_one_role_offers_it_as_every_topic(
+    double: DiscordDouble, tmp_path: Path
+) -> None:
+    room = Newsroom.build(double, tmp_path)
+    (server,) = room.add_servers(1)
+    assert server.role is not None
+    async with room.start():
+        await double.invoke(
+            "setup announcements",
+            {"channel": server.channel, "role": server.role},
+            guild=server.guild,
+            user=server.admin,
+        )
+        picker = await open_picker(double, server.guild, server.fan)
+        assert options(picker.message) == {"season-news": "Every topic", "-": "No pings"}
+        joined = await choose(double, picker, ["season-news"])
+        assert server.role.id in server.fan.role_ids
+        assert role_requests(double) == [("PUT", server.role.id)]
+        assert "Season 2 & 3 news · Cast & awards · Events & anniversaries" in (
+            joined.content or ""
+        )
+
+
+async def post_mentions(double: DiscordDouble, room: Newsroom, server: FanServer) -> list[object]:
+    """(content, allowed_mentions, roles Discord resolved as pinged) of each post, in order."""
+    bodies = [r.json for r in room.send_requests(server)]
+    posts = room.posts(server)
+    assert len(bodies) == len(posts)
+    return [
+        (body.get("content"), body.get("allowed_mentions"), post.mention_roles)
+        for body, post in zip(bodies, posts, strict=True)
+    ]
+
+
+async def test_a_post_pings_exactly_the_role_of_its_topic_in_each_server(
+    double: DiscordDouble, tmp_path: Path
+) -> None:
+    room = Newsroom.build(double, tmp_path)
+    per_topic, korean, single = room.add_servers(3)
+    assert single.role is not None
+    async with room.start() as bot:
+        roles = await subscribe_with_topic_roles(double, per_topic, "en-US")
+        ko_roles = await subscribe_with_topic_roles(double, korean, "ko")
+        await double.invoke(
+            "setup announcements",
+            {"channel": single.channel, "role": single.role},
+            guild=single.guild,
+            user=single.admin,
+        )
+        preview = await room.preview(topic="cast-awards")
+        assert "Topic: **Cast & awards**" in (preview.content or "")
+        await room.publish(preview)
+        await wait_until_finished(bot.services.db, 1)
+        await room.publish(await room.preview(title="Fan screening", topic="events"))
+        await wait_until_finished(bot.services.db, 2)
+        await room.publish(await room.preview(title="Filming news"))  # the first topic
+        await wait_until_finished(bot.services.db, 3)
+
+        def pings(role_id: int) -> tuple[str, dict[str, object], list[int]]:
+            return f"<@&{role_id}>", {"parse": [], "roles": [role_id]}, [role_id]
+
+        order = ("cast-awards", "events", "season-news")
+        assert await post_mentions(double, room, per_topic) == [pings(roles[t].id) for t in order]
+        assert await post_mentions(double, room, korean) == [pings(ko_roles[t].id) for t in order]
+        assert await post_mentions(double, room, single) == [pings(single.role.id)] * 3
+        updates = [await repo.get_update(bot.services.db, n) for n in (1, 2, 3)]
+        assert [u.draft.topic for u in updates if u is not None] == list(order)
+
+
+async def test_unknown_topic_is_refused_before_any_preview(
+    double: DiscordDouble, tmp_path: Path
+) -> None:
+    room = Newsroom.build(double, tmp_path)
+    async with room.start():
+        result = await room.invoke(
+            "production post", {"title": "T", "body": "B", "topic": "gossip"}
+        )
+        assert "There is no topic “gossip”" in (result.content or "")
+        choices = await double.autocomplete(
+            "production post",
+            {"title": "T", "body": "B", "topic": "cast"},
+            focused="topic",
+            user=room.maintainer,
+            channel=room.desk_channel,
+        )
+        assert [c["value"] for c in choices] == ["cast-awards"]
