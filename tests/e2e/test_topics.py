@@ -53,7 +53,7 @@ SAYS = {
         "ban": "멤버 차단하기",
         "created": "역할을 3개 만들었어요",
         "no_role": "주제에 역할이 없어서",
-        "not_mentionable": "멘션할 수 없고",
+        "not_mentionable": "멘션할 수 없게",
     },
 }
 
@@ -232,3 +232,142 @@ async def test_unknown_topic_is_refused_before_any_preview(
             channel=room.desk_channel,
         )
         assert [c["value"] for c in choices] == ["cast-awards"]
+
+
+@pytest.mark.parametrize("locale", ["en-US", "ko"])
+async def test_setup_creates_a_plain_mentionable_role_per_topic_named_in_the_server_language(
+    double: DiscordDouble, tmp_path: Path, locale: str
+) -> None:
+    says, lang = SAYS[locale], language(locale)
+    room = Newsroom.build(double, tmp_path)
+    (server,) = room.add_servers(1, role=False)
+    async with room.start() as bot:
+        db = bot.services.db
+        await double.invoke(
+            "setup announcements", {"channel": server.channel}, guild=server.guild,
+            user=server.admin, locale=locale,
+        )  # fmt: skip
+        await double.invoke(
+            "setup language", {"language": lang}, guild=server.guild, user=server.admin
+        )
+        before = set(server.guild.roles)
+        made = await double.invoke(
+            "setup topics",
+            {"mode": "each", "create": True},
+            guild=server.guild,
+            user=server.admin,
+            locale=locale,
+        )
+        assert made.ephemeral and says["created"] in made.all_text
+        created = [server.guild.roles[r] for r in set(server.guild.roles) - before]
+        assert sorted(r.name for r in created) == sorted(NAMES[lang].values())
+        for role in created:
+            assert role.permissions == 0 and role.mentionable and not role.managed
+            assert role.mention in made.all_text
+        requests = double.requests_to(CREATE_ROLE)
+        assert len(requests) == 3
+        assert all(r.json["permissions"] == "0" and r.json["mentionable"] for r in requests)
+        mapping = await repo_topics.get_topic_roles(db, server.guild.id)
+        assert mapping is not None and mapping.mode == "each"
+        by_name = {r.name: r.id for r in created}
+        assert dict(mapping.per_topic) == {t: by_name[NAMES[lang][t]] for t in NAMES[lang]}
+
+        # Asked again: every topic has a role, so nothing more is created.
+        await double.invoke(
+            "setup topics", {"mode": "each", "create": True}, guild=server.guild,
+            user=server.admin, locale=locale,
+        )  # fmt: skip
+        assert len(double.requests_to(CREATE_ROLE)) == 3
+        # A fan can take the created roles right away.
+        picker = await open_picker(double, server.guild, server.fan, locale)
+        await choose(double, picker, ["events"], locale)
+        assert mapping.per_topic["events"] in server.fan.role_ids
+
+
+async def test_role_creation_needs_manage_roles_for_the_admin_and_the_bot(
+    double: DiscordDouble, tmp_path: Path
+) -> None:
+    room = Newsroom.build(double, tmp_path)
+    (server,) = room.add_servers(1, role=False)
+    host = double.add_member(server.guild, "host", permissions=Permission.MANAGE_GUILD)
+    async with room.start():
+        await double.invoke(
+            "setup announcements", {"channel": server.channel}, guild=server.guild,
+            user=server.admin,
+        )  # fmt: skip
+        refused = await double.invoke(
+            "setup topics", {"mode": "each", "create": True}, guild=server.guild, user=host
+        )
+        assert "Creating roles needs the Manage Roles permission" in refused.all_text
+        one = await double.invoke(
+            "setup topics", {"mode": "one", "create": True}, guild=server.guild, user=server.admin
+        )
+        assert "use it with mode: A role for each topic" in one.all_text
+        assert double.requests_to(CREATE_ROLE) == []
+
+
+@pytest.mark.parametrize("locale", ["en-US", "ko"])
+async def test_an_elevated_topic_role_is_refused_at_setup_and_when_a_fan_chooses(
+    double: DiscordDouble, tmp_path: Path, locale: str
+) -> None:
+    says = SAYS[locale]
+    room = Newsroom.build(double, tmp_path)
+    (server,) = room.add_servers(1)
+    moderators = double.add_role(server.guild, "Moderators", permissions=Permission.BAN_MEMBERS)
+    async with room.start() as bot:
+        db = bot.services.db
+        roles = await subscribe_with_topic_roles(double, server, locale)
+        refused = await double.invoke(
+            "setup topic-role",
+            {"topic": "events", "role": moderators},
+            guild=server.guild,
+            user=server.admin,
+            locale=locale,
+        )
+        assert says["elevated"] in refused.all_text and says["ban"] in refused.all_text
+        mapping = await repo_topics.get_topic_roles(db, server.guild.id)
+        assert mapping is not None and mapping.per_topic["events"] == roles["events"].id
+
+        picker = await open_picker(double, server.guild, server.fan, locale)
+        await choose(double, picker, ["cast-awards", "events"], locale)
+        granted = role_requests(double)
+        cast = roles["cast-awards"]
+        double.update_role(cast, permissions=int(Permission.BAN_MEMBERS))  # after setup
+        await cached_role_has_ban(bot, cast)
+
+        # The fan leaves both topics: events goes, the now-elevated role is not touched.
+        left = await choose(double, picker, ["-"], locale)
+        assert says["refused"] in (left.content or "") and says["ban"] in (left.content or "")
+        assert cast.id in server.fan.role_ids
+        assert roles["events"].id not in server.fan.role_ids
+        assert role_requests(double)[len(granted) :] == [("DELETE", roles["events"].id)]
+        # Opening the picker again no longer offers it.
+        again = await open_picker(double, server.guild, server.fan, locale)
+        assert "cast-awards" not in options(again.message)
+        assert says["refused"] in (again.content or "")
+
+
+@pytest.mark.parametrize("locale", ["en-US", "ko"])
+async def test_setup_check_names_the_problems_of_each_topic_role(
+    double: DiscordDouble, tmp_path: Path, locale: str
+) -> None:
+    says, lang = SAYS[locale], language(locale)
+    room = Newsroom.build(double, tmp_path)
+    (server,) = room.add_servers(1)
+    quiet = double.add_role(server.guild, "Quiet", mentionable=False)
+    async with room.start():
+        await double.invoke(
+            "setup announcements", {"channel": server.channel}, guild=server.guild,
+            user=server.admin, locale=locale,
+        )  # fmt: skip
+        await setup_topic_roles(double, server.guild, server.admin, {"cast-awards": quiet}, locale)
+        check = await double.invoke(
+            "setup check", guild=server.guild, user=server.admin, locale=locale
+        )
+        text = check.embeds[0]["description"]
+        names = NAMES[lang]
+        assert f"[{names['cast-awards']}]" in text and says["not_mentionable"] in text
+        assert quiet.mention in text
+        for topic in ("season-news", "events"):
+            assert f"{names[topic]}" in text
+        assert text.count(says["no_role"]) == 2
