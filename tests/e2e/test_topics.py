@@ -371,3 +371,45 @@ async def test_setup_check_names_the_problems_of_each_topic_role(
         for topic in ("season-news", "events"):
             assert f"{names[topic]}" in text
         assert text.count(says["no_role"]) == 2
+
+
+async def test_switching_back_to_one_role_pings_it_for_every_topic_and_keeps_the_mapping(
+    double: DiscordDouble, tmp_path: Path
+) -> None:
+    room = Newsroom.build(double, tmp_path)
+    (server,) = room.add_servers(1)
+    assert server.role is not None
+    async with room.start() as bot:
+        db = bot.services.db
+        roles = await subscribe_with_topic_roles(double, server, "en-US")
+        one = await double.invoke(
+            "setup topics", {"mode": "one"}, guild=server.guild, user=server.admin
+        )
+        assert "Every topic pings the role chosen with /setup announcements" in one.all_text
+        await double.invoke(
+            "setup announcements",
+            {"channel": server.channel, "role": server.role},
+            guild=server.guild,
+            user=server.admin,
+        )
+        await room.publish(await room.preview(topic="events"))
+        await wait_until_finished(db, 1)
+        (first,) = room.posts(server)
+        assert first.mention_roles == [server.role.id]
+        each = await double.invoke(
+            "setup topics", {"mode": "each"}, guild=server.guild, user=server.admin
+        )
+        assert f"Events & anniversaries: {roles['events'].mention}" in each.all_text
+        await room.publish(await room.preview(title="Second", topic="events"))
+        await wait_until_finished(db, 2)
+        assert room.posts(server)[-1].mention_roles == [roles["events"].id]
+        # /setup announcements with a role means "ping this role": one role again.
+        await double.invoke(
+            "setup announcements",
+            {"channel": server.channel, "role": server.role},
+            guild=server.guild,
+            user=server.admin,
+        )
+        mapping = await repo_topics.get_topic_roles(db, server.guild.id)
+        assert mapping is not None and mapping.mode == "one"
+        assert mapping.per_topic["events"] == roles["events"].id
