@@ -42,12 +42,12 @@ from bot.store.database import StoreError
 from bot.ui.roles import bot_above, member_assigner, permission_names, role_facts
 from bot.ui.topic_setup import (
     check_may_create,
-    create_topic_roles,
     find_topic,
     mapping_text,
     name_in,
+    save_topic_mode,
+    save_topic_role,
     topic_choices,
-    topics_without_role,
 )
 
 if TYPE_CHECKING:
@@ -363,7 +363,6 @@ class SetupCog(
     ) -> None:
         guild = self._admin_guild(interaction)
         services, lang = self.bot.services, lang_for(str(interaction.locale))
-        texts, pack_topics = services.texts, services.facts.pack.topics
         member = interaction.user
         if not isinstance(member, discord.Member):
             raise UserFacingError("error.not_in_guild")
@@ -376,23 +375,10 @@ class SetupCog(
         settings = await repo.get_guild_settings(services.db, guild.id)
         if settings is None:
             raise UserFacingError("server_setup.not_set_up")
-        lines: list[str] = []
-        if create:
-            current = await repo_topics.get_topic_roles(services.db, guild.id) or TopicRoles()
-            missing = topics_without_role(guild, pack_topics, current)
-            created, refused = await create_topic_roles(guild, missing, settings.language, texts)
-            if created:
-                await repo_topics.set_topic_roles(
-                    services.db, guild.id, created, self.now, created_by_bot=True
-                )
-                lines.append(texts.plural(lang, "server_setup.topics_created", len(created)))
-            if refused is not None:
-                lines.append(
-                    texts.t(lang, "server_setup.create_failed", topic=name_in(refused, lang))
-                )
-        await repo_topics.set_topic_mode(services.db, guild.id, chosen, self.now)
-        roles = await repo_topics.get_topic_roles(services.db, guild.id) or TopicRoles()
-        lines.insert(0, mapping_text(texts, lang, pack_topics, roles))
+        lines = await save_topic_mode(
+            services, guild, lang, mode=chosen, create=create, language=settings.language,
+            now=self.now,
+        )  # fmt: skip
         embed = await self._check_embed(
             guild, lang, title_key="server_setup.saved_title", lead="\n\n".join(lines)
         )
@@ -413,29 +399,13 @@ class SetupCog(
     ) -> None:
         guild = self._admin_guild(interaction)
         services, lang = self.bot.services, lang_for(str(interaction.locale))
-        texts = services.texts
         found = find_topic(services.facts.pack.topics, topic)
         if found is None:
             raise UserFacingError("server_setup.topic_unknown", topic=topic)
         # The same rules as the single ping role: anyone can take it with /notify.
         self._check_ping_role(interaction, guild, role, lang)
         await interaction.response.defer(ephemeral=True, thinking=True)  # the write may wait
-        if not await repo_topics.set_topic_roles(
-            services.db, guild.id, {found.id: role.id}, self.now
-        ):
-            raise UserFacingError("server_setup.not_set_up")
-        roles = await repo_topics.get_topic_roles(services.db, guild.id) or TopicRoles()
-        lead = "\n\n".join(
-            [
-                texts.t(
-                    lang,
-                    "server_setup.topic_role_saved",
-                    topic=name_in(found, lang),
-                    role=role.mention,
-                ),
-                mapping_text(texts, lang, services.facts.pack.topics, roles),
-            ]
-        )
+        lead = await save_topic_role(services, guild, lang, found, role, now=self.now)
         embed = await self._check_embed(
             guild, lang, title_key="server_setup.saved_title", lead=lead
         )

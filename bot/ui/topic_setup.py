@@ -17,9 +17,11 @@ from discord import app_commands
 from bot.datapack.models import Topic
 from bot.errors import UserFacingError
 from bot.i18n.catalogue import Catalogue, Lang
+from bot.production import repo_topics
 from bot.production.models import Language
 from bot.production.role_safety import ADMINISTRATOR, MANAGE_ROLES
-from bot.production.topics import TopicRoles
+from bot.production.topics import TopicMode, TopicRoles
+from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -122,3 +124,56 @@ async def create_topic_roles(
             return created, topic
         created[topic.id] = role.id
     return created, None
+
+
+async def save_topic_mode(
+    services: Services,
+    guild: discord.Guild,
+    lang: Lang,
+    *,
+    mode: TopicMode,
+    create: bool,
+    language: Language,
+    now: float,
+) -> list[str]:
+    """/setup topics: create the missing roles if asked, switch the mode; the answer's lines.
+
+    The created roles are saved before the mode changes, and even when Discord refused a later
+    one, so asking again creates only the rest.
+    """
+    texts, topics = services.texts, services.facts.pack.topics
+    lines: list[str] = []
+    if create:
+        current = await repo_topics.get_topic_roles(services.db, guild.id) or TopicRoles()
+        missing = topics_without_role(guild, topics, current)
+        created, refused = await create_topic_roles(guild, missing, language, texts)
+        if created:
+            await repo_topics.set_topic_roles(
+                services.db, guild.id, created, now, created_by_bot=True
+            )
+            lines.append(texts.plural(lang, "server_setup.topics_created", len(created)))
+        if refused is not None:
+            lines.append(texts.t(lang, "server_setup.create_failed", topic=name_in(refused, lang)))
+    await repo_topics.set_topic_mode(services.db, guild.id, mode, now)
+    roles = await repo_topics.get_topic_roles(services.db, guild.id) or TopicRoles()
+    return [mapping_text(texts, lang, topics, roles), *lines]
+
+
+async def save_topic_role(
+    services: Services,
+    guild: discord.Guild,
+    lang: Lang,
+    topic: Topic,
+    role: discord.Role,
+    *,
+    now: float,
+) -> str:
+    """/setup topic-role (the role already passed the ping-role rules): the answer's lead."""
+    texts = services.texts
+    if not await repo_topics.set_topic_roles(services.db, guild.id, {topic.id: role.id}, now):
+        raise UserFacingError("server_setup.not_set_up")
+    roles = await repo_topics.get_topic_roles(services.db, guild.id) or TopicRoles()
+    saved = texts.t(
+        lang, "server_setup.topic_role_saved", topic=name_in(topic, lang), role=role.mention
+    )
+    return "\n\n".join([saved, mapping_text(texts, lang, services.facts.pack.topics, roles)])
