@@ -1,8 +1,8 @@
-"""/notify: a fan turns this server's update pings on or off for themselves.
+"""/notify: a fan chooses which topics of updates ping them in this server.
 
-The same toggle answers the 'Notify me / Stop notifying' button under every delivered update
-(``bot.ui.notify``); the button is registered here as a dynamic item, so it keeps working
-after a restart.
+The same picker answers the 'Notify me' button under every delivered update
+(``bot.ui.notify``); the button and the picker's select are registered here as dynamic items,
+so they keep working after a restart.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.i18n.translator import command_text
-from bot.ui.notify import NotifyButton, toggle_ping_role
+from bot.ui.notify import NotifyButton
+from bot.ui.topic_picker import TopicSelect, open_topic_picker
 
 if TYPE_CHECKING:
     from bot.app import GoldenHourBot
@@ -25,19 +26,17 @@ class NotifyCog(commands.Cog, name="Notify"):
         self.bot = bot
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(NotifyButton)
+        self.bot.remove_dynamic_items(NotifyButton, TopicSelect)
 
     @app_commands.command(
         name="notify",
-        description=command_text(
-            "Turn update pings on or off for yourself", "cmd.notify.description"
-        ),
+        description=command_text("Choose which update topics ping you", "cmd.notify.description"),
     )
     @app_commands.guild_only()
     async def notify(self, interaction: discord.Interaction[GoldenHourBot]) -> None:
-        await toggle_ping_role(interaction)
+        await open_topic_picker(interaction)
 
 
 async def setup(bot: GoldenHourBot) -> None:
     await bot.add_cog(NotifyCog(bot))
-    bot.add_dynamic_items(NotifyButton)
+    bot.add_dynamic_items(NotifyButton, TopicSelect)

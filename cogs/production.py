@@ -55,6 +55,7 @@ from bot.ui.production_render import (
     server_label,
 )
 from bot.ui.reload import reload_text
+from bot.ui.topic_setup import find_topic, name_in, topic_choices
 
 if TYPE_CHECKING:
     from bot.app import GoldenHourBot
@@ -110,6 +111,10 @@ DESCRIBE_TEXT: Final = {
         "Korean text (optional; '-' removes it when editing)", "cmd.production.opt.body_ko"
     ),
 }
+TOPIC_TEXT: Final = command_text(
+    "What the update is about: who gets pinged (default: the first topic)",
+    "cmd.production.opt.topic",
+)
 UPDATE_ID_TEXT: Final = command_text(
     "Update number (see /production list)", "cmd.production.opt.id"
 )
@@ -228,7 +233,7 @@ class ProductionCog(
             "Post a production update to every subscribed server", "cmd.production.post"
         ),
     )
-    @app_commands.describe(**DESCRIBE_TEXT)
+    @app_commands.describe(**DESCRIBE_TEXT, topic=TOPIC_TEXT)
     @app_commands.choices(confidence=CONFIDENCE_CHOICES, status=STATUS_CHOICES)
     async def post(
         self,
@@ -241,10 +246,19 @@ class ProductionCog(
         status: str | None = None,
         title_ko: str | None = None,
         body_ko: str | None = None,
+        topic: str | None = None,
     ) -> None:
         await self._acknowledge(interaction)
         await self._require_maintainer(interaction)
         services, lang = self.bot.services, _lang(interaction)
+        pack_topics = services.facts.pack.topics
+        # The update pings, in each server, the role of its topic (default: the pack's first).
+        chosen = pack_topics[0] if topic is None else find_topic(pack_topics, topic)
+        if chosen is None:
+            await self._reply(
+                interaction, services.texts.t(lang, "newsroom.unknown_topic", topic=topic)
+            )
+            return
         draft = normalized_draft(
             UpdateDraft(
                 title=LocalizedText(title, title_ko),
@@ -253,6 +267,7 @@ class ProductionCog(
                 source_url=source,
                 season=season,
                 season_status=_status(status),
+                topic=chosen.id,
             )
         )
         problems = validate_draft(draft)
@@ -269,6 +284,7 @@ class ProductionCog(
             "newsroom.preview",
             servers=services.texts.plural(lang, "newsroom.servers", servers),
         )
+        text += "\n" + services.texts.t(lang, "newsroom.preview_topic", topic=name_in(chosen, lang))
         await interaction.followup.send(
             text,
             embeds=preview_embeds(draft),
@@ -276,6 +292,12 @@ class ProductionCog(
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
         )
+
+    @post.autocomplete("topic")
+    async def _topic_autocomplete(
+        self, interaction: discord.Interaction[GoldenHourBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return topic_choices(self.bot.services.facts.pack.topics, current, _lang(interaction))
 
     # ------------------------------------------------------------------ edit
 

@@ -23,6 +23,7 @@ from discord.ext import commands
 from bot.errors import UserFacingError
 from bot.i18n.catalogue import Catalogue, Lang, lang_for
 from bot.i18n.translator import command_text
+from bot.production import repo_topics
 from bot.production import repository as repo
 from bot.production.models import GuildSettings, Language
 from bot.production.role_safety import RoleRefusal, elevated_refusal, ping_role_refusal
@@ -30,13 +31,24 @@ from bot.production.setup_check import (
     ChannelState,
     RoleState,
     SetupFinding,
+    TopicRoleState,
     can_resume,
     check_setup,
 )
+from bot.production.topics import TopicMode, TopicRoles
 from bot.render.limits import truncate
 from bot.replies import NO_MENTIONS
 from bot.store.database import StoreError
 from bot.ui.roles import bot_above, member_assigner, permission_names, role_facts
+from bot.ui.topic_setup import (
+    check_may_create,
+    find_topic,
+    mapping_text,
+    name_in,
+    save_topic_mode,
+    save_topic_role,
+    topic_choices,
+)
 
 if TYPE_CHECKING:
     from bot.app import GoldenHourBot
@@ -57,6 +69,14 @@ ROLE_REFUSAL_KEY: Final = {
     "bot_below_role": "server_setup.role_bot_below",
 }
 
+MODE_CHOICES: Final = [
+    app_commands.Choice(
+        name=command_text("One role for every topic", "cmd.setup.choice.one"), value="one"
+    ),
+    app_commands.Choice(
+        name=command_text("A role for each topic", "cmd.setup.choice.each"), value="each"
+    ),
+]
 LANGUAGE_CHOICES: Final = [
     app_commands.Choice(name=command_text("English", "cmd.setup.choice.en"), value="en"),
     app_commands.Choice(name=command_text("한국어", "cmd.setup.choice.ko"), value="ko"),
@@ -122,7 +142,10 @@ def findings_text(texts: Catalogue, lang: Lang, findings: list[SetupFinding]) ->
         if "permissions" in params:  # permission names, in the reader's language
             names = tuple(params["permissions"].split(","))
             params["permissions"] = permission_names(texts, lang, names)
-        lines.append(texts.t(lang, f"server_setup.finding.{finding.code}", **params))
+        line = texts.t(lang, f"server_setup.finding.{finding.code}", **params)
+        if "topic" in params and finding.code != "topic_no_role":  # whose role it is
+            line = texts.t(lang, "server_setup.for_topic", topic=params["topic"], finding=line)
+        lines.append(line)
         fix = texts.t(lang, f"server_setup.fixes.{finding.code}", **params)
         lines.append(texts.t(lang, "server_setup.fix", fix=fix))
     return "\n".join(lines)
@@ -180,7 +203,10 @@ class SetupCog(
         settings = await repo.get_guild_settings(services.db, guild.id)
         channel = None if settings is None else channel_state(guild, settings.channel_id)
         role = None if settings is None else role_state(guild, settings.role_id)
-        findings = check_setup(settings, channel, role)
+        topics = None
+        if settings is not None and settings.topic_roles == "each":
+            topics = await self._topic_states(guild, lang)
+        findings = check_setup(settings, channel, role, topics)
         lines = [lead] if lead else []
         if settings is not None and can_resume(settings, findings):
             await repo.save_guild_settings(
@@ -212,6 +238,15 @@ class SetupCog(
             inline=False,
         )
         return embed
+
+    async def _topic_states(self, guild: discord.Guild, lang: Lang) -> list[TopicRoleState]:
+        services = self.bot.services
+        roles = await repo_topics.get_topic_roles(services.db, guild.id) or TopicRoles()
+        states: list[TopicRoleState] = []
+        for topic in services.facts.pack.topics:
+            role_id = roles.per_topic.get(topic.id)
+            states.append(TopicRoleState(name_in(topic, lang), role_id, role_state(guild, role_id)))
+        return states
 
     @app_commands.command(
         name="announcements",
@@ -252,7 +287,24 @@ class SetupCog(
             now=self.now,
         )
         language = language_name(texts, lang, settings.language)
-        if role is None:
+        if role is not None and settings.topic_roles == "each":
+            # The role chosen here pings for every topic again; the per-topic roles are kept
+            # for /setup topics mode:each.
+            await repo_topics.set_topic_mode(services.db, guild.id, "one", self.now)
+        if role is None and settings.topic_roles == "each":
+            roles = await repo_topics.get_topic_roles(services.db, guild.id) or TopicRoles()
+            lead = "\n".join(
+                [
+                    texts.t(
+                        lang,
+                        "server_setup.saved_topics",
+                        channel=channel.mention,
+                        language=language,
+                    ),
+                    mapping_text(texts, lang, services.facts.pack.topics, roles),
+                ]
+            )
+        elif role is None:
             lead = texts.t(
                 lang, "server_setup.saved_no_ping", channel=channel.mention, language=language
             )
@@ -287,6 +339,84 @@ class SetupCog(
         if refusal is not None:
             log.info("refused ping role %s in guild %s: %s", role.id, guild.id, refusal.code)
             raise role_refusal_error(self.bot.services.texts, lang, role, refusal)
+
+    # ------------------------------------------------------------------ topics
+
+    @app_commands.command(
+        name="topics",
+        description=command_text(
+            "Ping one role for every topic, or a role for each topic", "cmd.setup.topics"
+        ),
+    )
+    @app_commands.describe(
+        mode=command_text(
+            "One role for every topic, or a role for each topic", "cmd.setup.opt.mode"
+        ),
+        create=command_text(
+            "Create a role for each topic that has none (no permissions, mentionable)",
+            "cmd.setup.opt.create",
+        ),
+    )
+    @app_commands.choices(mode=MODE_CHOICES)
+    async def topics(
+        self, interaction: discord.Interaction[GoldenHourBot], mode: str, create: bool = False
+    ) -> None:
+        guild = self._admin_guild(interaction)
+        services, lang = self.bot.services, lang_for(str(interaction.locale))
+        member = interaction.user
+        if not isinstance(member, discord.Member):
+            raise UserFacingError("error.not_in_guild")
+        chosen: TopicMode = "each" if mode == "each" else "one"
+        if create and chosen != "each":
+            raise UserFacingError("server_setup.create_each_only")
+        if create:
+            check_may_create(guild, member)  # before Discord is asked anything
+        await interaction.response.defer(ephemeral=True, thinking=True)  # writes may wait
+        settings = await repo.get_guild_settings(services.db, guild.id)
+        if settings is None:
+            raise UserFacingError("server_setup.not_set_up")
+        lines = await save_topic_mode(
+            services, guild, lang, mode=chosen, create=create, language=settings.language,
+            now=self.now,
+        )  # fmt: skip
+        embed = await self._check_embed(
+            guild, lang, title_key="server_setup.saved_title", lead="\n\n".join(lines)
+        )
+        await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @app_commands.command(
+        name="topic-role",
+        description=command_text("Choose the role a topic pings", "cmd.setup.topic_role"),
+    )
+    @app_commands.describe(
+        topic=command_text("The topic", "cmd.setup.opt.topic"),
+        role=command_text(
+            "The role fans get for this topic with /notify", "cmd.setup.opt.topic_role"
+        ),
+    )
+    async def topic_role(
+        self, interaction: discord.Interaction[GoldenHourBot], topic: str, role: discord.Role
+    ) -> None:
+        guild = self._admin_guild(interaction)
+        services, lang = self.bot.services, lang_for(str(interaction.locale))
+        found = find_topic(services.facts.pack.topics, topic)
+        if found is None:
+            raise UserFacingError("server_setup.topic_unknown", topic=topic)
+        # The same rules as the single ping role: anyone can take it with /notify.
+        self._check_ping_role(interaction, guild, role, lang)
+        await interaction.response.defer(ephemeral=True, thinking=True)  # the write may wait
+        lead = await save_topic_role(services, guild, lang, found, role, now=self.now)
+        embed = await self._check_embed(
+            guild, lang, title_key="server_setup.saved_title", lead=lead
+        )
+        await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @topic_role.autocomplete("topic")
+    async def _topic_autocomplete(
+        self, interaction: discord.Interaction[GoldenHourBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        lang = lang_for(str(interaction.locale))
+        return topic_choices(self.bot.services.facts.pack.topics, current, lang)
 
     @app_commands.command(
         name="language",

@@ -206,6 +206,42 @@ class Season(Model):
     events: list[SeasonEvent] = Field(min_length=1)
 
 
+# A topic's name is a role name and a select option's label in Discord (100 characters at
+# most there); its description is the option's description (100). Kept shorter on purpose.
+TOPIC_NAME_MAX: Final = 40
+TOPIC_DESCRIPTION_MAX: Final = 100
+# One select lists every topic plus "none" (Discord allows 25 options), and a server may get a
+# role per topic: a handful is the point.
+TOPICS_MAX: Final = 20
+TopicName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TOPIC_NAME_MAX)
+]
+TopicDescription = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TOPIC_DESCRIPTION_MAX)
+]
+
+
+class TopicText(Model):
+    en: TopicName
+    ko: TopicName
+
+
+class TopicDescriptionText(Model):
+    en: TopicDescription
+    ko: TopicDescription
+
+
+class Topic(Model):
+    """What an update is about, and what a fan chooses to be pinged for (seeds/topics.yaml).
+
+    Not a fact: it has no sources. The first topic is the default of ``/production post``.
+    """
+
+    id: Id
+    name: TopicText
+    description: TopicDescriptionText
+
+
 class Pack(Model):
     """The whole data pack (``load_pack`` cross-checks it; a bare ``Pack(...)`` is not)."""
 
@@ -216,3 +252,4 @@ class Pack(Model):
     ceremonies: list[Ceremony]
     awards: list[AwardEntry]
     seasons: list[Season]
+    topics: list[Topic] = Field(min_length=1, max_length=TOPICS_MAX)

@@ -54,6 +54,19 @@ def _duplicates(pack: Pack) -> list[Problem]:
                 for ei, event in enumerate(season.events)
             ],
         ),
+        ("topic id", [(("topics", i, "id"), t.id) for i, t in enumerate(pack.topics)]),
+        # Two topics named alike would be two identical roles and options.
+        (
+            "topic name",
+            [
+                (("topics", i, "name", "en"), t.name.en.casefold())
+                for i, t in enumerate(pack.topics)
+            ],
+        ),
+        (
+            "Korean topic name",
+            [(("topics", i, "name", "ko"), t.name.ko) for i, t in enumerate(pack.topics)],
+        ),
         (
             "season number",
             [(("seasons", i, "number"), s.number) for i, s in enumerate(pack.seasons)],

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Literal
 
 from bot.datapack.models import Confidence, SeasonStatus
+from bot.production.topics import TopicMode
 
 Language = Literal["en", "ko"]
 ChannelKind = Literal["text", "announcement"]
@@ -57,6 +58,9 @@ class UpdateDraft:
     source_url: str | None = None
     season: int | None = None
     season_status: SeasonStatus | None = None  # with ``season``: appends to the renewal timeline
+    # The pack topic id it is about; None: the pack's first topic once stored (an update from
+    # before topics stays None). Decides which role each server pings.
+    topic: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +101,7 @@ class GuildSettings:
     role_id: int | None
     language: Language
     enabled: bool
+    topic_roles: TopicMode = "one"  # one role for every topic, or each topic its own
     attention_reason: str | None = None
     attention_code: int | None = None
     attention_since: float | None = None

@@ -77,6 +77,7 @@ def _draft(row: sqlite3.Row) -> UpdateDraft:
         source_url=row["source_url"],
         season=row["season"],
         season_status=row["season_status"],
+        topic=row["topic"],
     )
 
 
@@ -116,6 +117,7 @@ def _guild(row: sqlite3.Row) -> GuildSettings:
         role_id=row["role_id"],
         language=row["language"],
         enabled=bool(row["enabled"]),
+        topic_roles=row["topic_roles"],
         attention_reason=row["attention_reason"],
         attention_code=row["attention_code"],
         attention_since=row["attention_since"],
@@ -168,6 +170,7 @@ def _draft_params(draft: UpdateDraft) -> dict[str, Any]:
         "confidence": draft.confidence,
         "season": draft.season,
         "season_status": draft.season_status,
+        "topic": draft.topic,
     }
 
 
@@ -376,9 +379,11 @@ async def create_preview(
             conn,
             """
             INSERT INTO production_previews (token, author_id, title_en, title_ko, body_en,
-                body_ko, source_url, confidence, season, season_status, created_at, expires_at)
+                body_ko, source_url, confidence, season, season_status, created_at, expires_at,
+                topic)
             VALUES (:token, :author_id, :title_en, :title_ko, :body_en, :body_ko, :source_url,
-                    :confidence, :season, :season_status, :now, :expires_at)
+                    :confidence, :season, :season_status, :now, :expires_at,
+                    COALESCE(:topic, (SELECT id FROM topics ORDER BY position LIMIT 1)))
             RETURNING *
             """,
             {
@@ -419,9 +424,10 @@ async def publish_preview(db: Database, token: str, now: float) -> PublishResult
             conn,
             """
             INSERT INTO production_updates (preview_token, author_id, title_en, title_ko,
-                body_en, body_ko, source_url, confidence, season, season_status, created_at)
+                body_en, body_ko, source_url, confidence, season, season_status, created_at,
+                topic)
             VALUES (:token, :author_id, :title_en, :title_ko, :body_en, :body_ko, :source_url,
-                    :confidence, :season, :season_status, :now)
+                    :confidence, :season, :season_status, :now, :topic)
             RETURNING *
             """,
             {
@@ -433,13 +439,20 @@ async def publish_preview(db: Database, token: str, now: float) -> PublishResult
         )
         assert update_row is not None
         update = _update(update_row)
+        # Each server pings the role of the update's topic (bot.production.topics.TopicRoles).
         subscribers = await _fetch_all(
             conn,
             """
-            SELECT guild_id, channel_id, channel_kind, role_id, language FROM guild_settings
-            WHERE enabled = 1 AND attention_reason IS NULL
+            SELECT g.guild_id, g.channel_id, g.channel_kind, g.language,
+                CASE g.topic_roles
+                    WHEN 'one' THEN g.role_id
+                    ELSE (SELECT t.role_id FROM guild_topic_roles AS t
+                          WHERE t.guild_id = g.guild_id AND t.topic = :topic)
+                END AS role_id
+            FROM guild_settings AS g
+            WHERE g.enabled = 1 AND g.attention_reason IS NULL
             """,
-            (),
+            {"topic": update.draft.topic},
         )
         await conn.executemany(
             """

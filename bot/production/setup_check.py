@@ -7,7 +7,7 @@ The cog reads the facts from discord.py's cache (channel, permissions, role, hie
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -98,12 +98,39 @@ def _role_findings(
     return findings
 
 
+@dataclass(frozen=True, slots=True)
+class TopicRoleState:
+    """In a server with a role per topic: one topic (its name, for the reader), its role."""
+
+    topic: str
+    role_id: int | None
+    role: RoleState | None
+
+
+def _topic_findings(
+    topics: Sequence[TopicRoleState], channel: ChannelState | None
+) -> list[SetupFinding]:
+    """Each topic role checked like the single one, every finding naming its topic."""
+    findings: list[SetupFinding] = []
+    for state in topics:
+        if state.role_id is None:
+            findings.append(SetupFinding("topic_no_role", "warning", {"topic": state.topic}))
+            continue
+        for finding in _role_findings(state.role_id, state.role, channel):
+            params = {**finding.params, "topic": state.topic}
+            findings.append(SetupFinding(finding.code, finding.severity, params))
+    return findings
+
+
 def check_setup(
     settings: GuildSettings | None,
     channel: ChannelState | None,
     role: RoleState | None,
+    topics: Sequence[TopicRoleState] | None = None,
 ) -> list[SetupFinding]:
     """Every problem with the server's update setup, most serious first.
+
+    ``topics`` (a server with a role per topic) replaces the single role's findings.
 
     A recorded 'needs attention' (Discord refused a post for good) is reported only while a
     blocking problem remains: once the live check finds none, the caller may resume posts.
@@ -113,7 +140,11 @@ def check_setup(
     findings: list[SetupFinding] = []
     if not settings.enabled:
         findings.append(SetupFinding("switched_off", "blocking"))
-    live = _channel_findings(channel) + _role_findings(settings.role_id, role, channel)
+    if topics is None:
+        role_part = _role_findings(settings.role_id, role, channel)
+    else:
+        role_part = _topic_findings(topics, channel)
+    live = _channel_findings(channel) + role_part
     if settings.needs_attention and any(f.blocking for f in live):
         findings.append(
             SetupFinding("attention", "blocking", {"reason": settings.attention_reason or ""})

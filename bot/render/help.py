@@ -33,7 +33,9 @@ HELP_ENTRIES: Final = (
     HelpEntry("updates", "/updates [count]", "fans"),
     HelpEntry("notify", "/notify", "fans"),
     HelpEntry("help", "/help", "fans"),
-    HelpEntry("setup", "/setup announcements · language · check · off", "admins"),
+    HelpEntry(
+        "setup", "/setup announcements · topics · topic-role · language · check · off", "admins"
+    ),
     HelpEntry("production", "/production post · edit · retract · list · status", "maintainers"),
 )
 

@@ -31,6 +31,7 @@ from bot.datapack.models import (
     Show,
     Source,
     Text,
+    Topic,
 )
 from bot.store.database import Database, StoreError
 from bot.store.meta import write_meta
@@ -56,6 +57,7 @@ FACT_TABLES: tuple[str, ...] = (
     "seasons",
     "season_events",
     "season_event_sources",
+    "topics",
 )
 
 SEEDED_PACK_HASH = "seeded_pack_hash"
@@ -107,6 +109,7 @@ def pack_counts(pack: Pack) -> dict[str, int]:
         "seasons": len(pack.seasons),
         "season events": sum(len(season.events) for season in pack.seasons),
         "figures": len(pack.show.figures),
+        "topics": len(pack.topics),
     }
 
 
@@ -132,6 +135,7 @@ async def save_pack(db: Database, pack: Pack, *, now: dt.datetime | None = None)
         await _insert_ceremonies(conn, pack.ceremonies)
         await _insert_awards(conn, pack.awards)
         await _insert_seasons(conn, pack.seasons)
+        await _insert_topics(conn, pack.topics)
         await write_meta(conn, SEEDED_PACK_HASH, digest)
         await write_meta(conn, SEEDED_AT, seeded_at.isoformat())
     return SeedReport(digest, previous, pack_counts(pack), seeded_at)
@@ -175,6 +179,7 @@ async def load_seeded_pack(db: Database) -> tuple[Pack, str | None]:
             "ceremonies": await _read_ceremonies(conn),
             "awards": await _read_awards(conn),
             "seasons": await _read_seasons(conn),
+            "topics": await _read_topics(conn),
         }
     try:
         return Pack.model_validate(raw), digest
@@ -407,6 +412,17 @@ async def _insert_seasons(conn: aiosqlite.Connection, seasons: Sequence[Season])
     )
 
 
+async def _insert_topics(conn: aiosqlite.Connection, topics: Sequence[Topic]) -> None:
+    await conn.executemany(
+        "INSERT INTO topics (id, position, name_en, name_ko, description_en, description_ko)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (t.id, i, t.name.en, t.name.ko, t.description.en, t.description.ko)
+            for i, t in enumerate(topics)
+        ],
+    )
+
+
 # --- loading: plain dicts, validated once by Pack.model_validate -----------------------------
 
 
@@ -607,4 +623,11 @@ async def _read_seasons(conn: aiosqlite.Connection) -> list[dict[str, Any]]:
     return [
         {"number": s["number"], "episodes": s["episodes"], "events": events[s["number"]]}
         for s in await _fetch(conn, "SELECT * FROM seasons ORDER BY position")
+    ]
+
+
+async def _read_topics(conn: aiosqlite.Connection) -> list[dict[str, Any]]:
+    return [
+        {"id": t["id"], "name": _text(t, "name"), "description": _text(t, "description")}
+        for t in await _fetch(conn, "SELECT * FROM topics ORDER BY position")
     ]

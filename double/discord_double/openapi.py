@@ -222,6 +222,17 @@ def _apply_errata(document: dict[str, Any], *, requests: bool) -> None:
         schemas["SnowflakeType"] = {
             "anyOf": [schemas["SnowflakeType"], {"type": "integer", "minimum": 0}]
         }
+    role_request = schemas.get("CreateRoleRequest")
+    if requests and role_request is not None and "permissions" in role_request["properties"]:
+        # Discord documents a role's permissions as a string of digits (resources/guild.mdx
+        # "Create Guild Role": "permissions: string"), which is what discord.py sends; the
+        # description only types the integer form.
+        role_request["properties"]["permissions"] = {
+            "anyOf": [
+                role_request["properties"]["permissions"],
+                {"type": "string", "pattern": "^[0-9]{1,20}$"},
+            ]
+        }
 
 
 class _Prepared:

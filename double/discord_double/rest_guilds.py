@@ -1,5 +1,6 @@
-"""Identity and guild routes: users/@me, the application, gateway discovery, guilds, roles,
-channels, members and member role add/remove (MANAGE_ROLES + hierarchy, else 50013)."""
+"""Identity and guild routes: users/@me, the application, gateway discovery, guilds, roles
+(list, create: MANAGE_ROLES and no permission the bot lacks, else 50013), channels, members and
+member role add/remove (MANAGE_ROLES + hierarchy, else 50013)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from discord_double.errors import (
     not_found,
 )
 from discord_double.gateway import INTENT_GUILD_MEMBERS
-from discord_double.models import Guild, Member
+from discord_double.models import Guild, Member, Role
 from discord_double.payloads import (
     channel_payload,
     guild_payload,
@@ -24,7 +25,7 @@ from discord_double.payloads import (
     role_payload,
     user_payload,
 )
-from discord_double.permissions import can_manage_role
+from discord_double.permissions import Permission, base_permissions, can_manage_role
 from discord_double.router import ApiReply, ApiRequest, Router
 
 
@@ -42,6 +43,7 @@ class GuildRoutes:
         router.add("GET", "/gateway/bot", self.gateway_bot)
         router.add("GET", "/guilds/{guild_id}", self.get_guild)
         router.add("GET", "/guilds/{guild_id}/roles", self.roles)
+        router.add("POST", "/guilds/{guild_id}/roles", self.create_role)
         router.add("GET", "/guilds/{guild_id}/channels", self.channels)
         router.add("GET", "/guilds/{guild_id}/members/{user_id}", self.member)
         member_role = "/guilds/{guild_id}/members/{user_id}/roles/{role_id}"
@@ -138,6 +140,36 @@ class GuildRoutes:
     async def roles(self, req: ApiRequest) -> ApiReply:
         guild = self._guild(req)
         return ApiReply(body=[role_payload(r) for r in guild.roles.values()])
+
+    async def create_role(self, req: ApiRequest) -> ApiReply:
+        """A new role at the bottom of the list (position 1), as Discord places it. Discord
+        refuses permissions the creator does not have itself (unless it is an administrator)."""
+        b = self._b
+        guild = self._guild(req)
+        bot_perms = base_permissions(guild, b.state.bot_member(guild))
+        if not bot_perms & Permission.MANAGE_ROLES:
+            raise missing_permissions()
+        body = req.json_object()
+        permissions = int(body.get("permissions") or 0)
+        if permissions & ~bot_perms and not bot_perms & Permission.ADMINISTRATOR:
+            raise missing_permissions()
+        role = Role(
+            b.state.ids.next(),
+            guild.id,
+            str(body.get("name") or "new role"),
+            permissions,
+            1,
+            bool(body.get("mentionable", False)),
+            color=int(body.get("color") or 0),
+            hoist=bool(body.get("hoist", False)),
+        )
+        guild.roles[role.id] = role
+        b.gateway.dispatch(
+            "GUILD_ROLE_CREATE",
+            {"guild_id": str(guild.id), "role": role_payload(role)},
+            guild_id=guild.id,
+        )
+        return ApiReply(body=role_payload(role))
 
     async def channels(self, req: ApiRequest) -> ApiReply:
         guild = self._guild(req)

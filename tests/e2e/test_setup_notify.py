@@ -21,6 +21,7 @@ from tests.e2e.production_helpers import (
     wait_for,
     wait_until_finished,
 )
+from tests.e2e.topic_helpers import choose, open_picker
 
 ROLE_ROUTE = "PUT /guilds/{guild_id}/members/{user_id}/roles/{role_id}"
 
@@ -138,7 +139,7 @@ async def test_language_and_off_change_what_the_server_gets(
         assert "Everything looks right" in resumed
 
 
-async def test_notify_toggles_the_ping_role_for_the_fan_who_asks(
+async def test_notify_gives_and_takes_the_ping_role_for_the_fan_who_asks(
     double: DiscordDouble, tmp_path: Path
 ) -> None:
     room = Newsroom.build(double, tmp_path)
@@ -146,12 +147,14 @@ async def test_notify_toggles_the_ping_role_for_the_fan_who_asks(
     assert server.role is not None
     async with room.start():
         await setup_announcements(double, server)
-        joined = await double.invoke("notify", guild=server.guild, user=server.fan)
-        assert joined.ephemeral
-        assert f"You'll be pinged (<@&{server.role.id}>)" in joined.all_text
+        picker = await open_picker(double, server.guild, server.fan)
+        assert picker.ephemeral
+        joined = await choose(double, picker, ["season-news"])  # the one role: every topic
+        assert "You'll be pinged for: Season 2 & 3 news · Cast & awards" in (joined.content or "")
+        assert f"(<@&{server.role.id}>)" in (joined.content or "")
         assert server.role.id in server.fan.role_ids
-        left = await double.invoke("notify", guild=server.guild, user=server.fan)
-        assert "You won't be pinged" in left.all_text
+        left = await choose(double, joined, ["-"])
+        assert "You won't be pinged" in (left.content or "")
         assert server.role.id not in server.fan.role_ids
         assert server.role.id not in server.admin.role_ids
 
@@ -186,11 +189,14 @@ async def test_the_notify_button_on_a_post_works_and_survives_a_restart(
         await wait_until_finished(bot.services.db, 1)
         (post,) = room.posts(server)
         clicked = await double.click(post, "gh:notify:1:1", user=server.fan)
-        assert clicked.ephemeral and "You'll be pinged" in clicked.all_text
+        assert clicked.ephemeral
+        joined = await choose(double, clicked, ["season-news"])
+        assert "You'll be pinged" in (joined.content or "")
         assert server.role.id in server.fan.role_ids
     async with room.start():  # a new process: nothing of the old one in memory
         again = await double.click(post, "gh:notify:1:1", user=server.fan)
-        assert "You won't be pinged" in again.all_text
+        left = await choose(double, again, ["-"])
+        assert "You won't be pinged" in (left.content or "")
         assert server.role.id not in server.fan.role_ids
 
 

@@ -17,6 +17,7 @@ from discord_double.permissions import Permission
 from bot.app import GoldenHourBot
 from bot.production import repository as repo
 from tests.e2e.production_helpers import FanServer, Newsroom, wait_for, wait_until_finished
+from tests.e2e.topic_helpers import choose, open_picker
 
 ROLE_ROUTES = (
     "PUT /guilds/{guild_id}/members/{user_id}/roles/{role_id}",
@@ -47,7 +48,7 @@ SAYS = {
         "above_you": "본인의 가장 높은 역할보다 아래에 있지 않아서",
         "above_bot": "봇 역할보다 위에 있어서",
         "saved": "역할을 멘션해요",
-        "joined": "멘션(",
+        "joined": "멘션을 받아요",
         "notify_refused": "주거나 뺄 수 없어요",
         "ask_admin": "서버 관리자에게",
     },
@@ -148,7 +149,8 @@ async def test_a_role_that_gains_permissions_after_setup_is_never_handed_out_or_
     newcomer = double.add_member(server.guild, "newcomer")
     async with room.start() as bot:
         await run_setup(double, server, role, locale)
-        joined = await double.invoke("notify", guild=server.guild, user=server.fan, locale=locale)
+        picker = await open_picker(double, server.guild, server.fan, locale)
+        joined = await choose(double, picker, ["season-news"], locale)
         assert says["joined"] in joined.all_text and role.id in server.fan.role_ids
         await room.publish(await room.preview())
         await wait_until_finished(bot.services.db, 1)

@@ -83,20 +83,22 @@ ROWS_AT_VERSION: dict[int, str] = {
 }
 # Version 3 only added a column (production_deliveries.send_attempted_at, NULL for old rows).
 ROWS_AT_VERSION[3] = ROWS_AT_VERSION[2]
-# Version 4: sources lost `official` and gained `kind` and `outlet_ko`; season events gained
-# three quote columns (all NULL or all set).
+# Version 4 replaced sources.official with kind (and outlet_ko) and gave events quotes.
 ROWS_AT_VERSION[4] = (
     ROWS_AT_VERSION[3]
-    .replace(
-        "'2025-01-24', NULL, 1),",
-        "'2025-01-24', NULL, 'official', '아웃렛'),",
-    )
-    .replace("NULL, 'undated', 0);", "NULL, 'undated', 'press', NULL);")
-    .replace(
-        "NULL, NULL, NULL, NULL),",
-        "NULL, NULL, NULL, NULL, 'en', 'Out', '공개'),",
-    )
-    .replace("'filming', '2026-08-31');", "'filming', '2026-08-31', NULL, NULL, NULL);")
+    .replace("'2025-01-24', NULL, 1),", "'2025-01-24', NULL, 'official', NULL),")
+    .replace("NULL, 'undated', 0);", "NULL, 'undated', 'press', '아웃렛');")
+    .replace("NULL, NULL, NULL, NULL),", "NULL, NULL, NULL, NULL, NULL, NULL, NULL),")
+    .replace("'filming', '2026-08-31');", "'filming', '2026-08-31', 'ko', 'Said', '말');")
+)
+
+# Version 5 added welcomed_guilds (one greeting per join).
+ROWS_AT_VERSION[5] = (
+    ROWS_AT_VERSION[4]
+    + """
+        INSERT INTO welcomed_guilds VALUES (11, '2026-01-01T00:00:00+00:00',
+            '2026-01-01T00:00:01+00:00');
+    """
 )
 
 # Columns that hold Discord ids must be INTEGER snowflakes, in every migration.
@@ -220,6 +222,24 @@ async def test_source_kinds_keep_what_official_said(tmp_path: Path) -> None:
         ]
         quotes = await db.fetch_all("SELECT quote_original FROM season_events")
         assert [row[0] for row in quotes] == [None, None]
+
+
+async def test_topics_reach_a_database_seeded_before_them(tmp_path: Path) -> None:
+    """0006: a seeded database gets the default topics until its next seed; servers keep
+    one role for every topic, and older updates have no topic."""
+    async with await open_db(tmp_path / "topics.db") as db:
+        assert await migrate(db, target=5) == 5
+        async with db.transaction() as conn:
+            for statement in split_statements(ROWS_AT_VERSION[5]):
+                await conn.execute(statement)
+        assert await migrate(db, target=6) == 6
+        topics = await db.fetch_all("SELECT id FROM topics ORDER BY position")
+        assert [row[0] for row in topics] == ["season-news", "cast-awards", "events"]
+        assert await db.fetch_value("SELECT topic_roles FROM guild_settings") == "one"
+        assert await db.fetch_value("SELECT topic FROM production_updates") is None
+    async with await open_db(tmp_path / "never-seeded.db") as fresh:
+        await migrate(fresh)
+        assert await fresh.fetch_value("SELECT count(*) FROM topics") == 0
 
 
 async def test_a_newer_database_is_refused(db: Database) -> None:

@@ -103,7 +103,14 @@ async def test_setup_and_notify_are_guild_only_and_setup_asks_for_manage_server(
     setup = payload(solo_bot, "setup")
     assert setup["contexts"] == [0]
     assert setup["default_member_permissions"] == MANAGE_GUILD
-    assert {o["name"] for o in setup["options"]} == {"announcements", "language", "check", "off"}
+    assert {o["name"] for o in setup["options"]} == {
+        "announcements",
+        "topics",
+        "topic-role",
+        "language",
+        "check",
+        "off",
+    }
     assert payload(solo_bot, "notify")["contexts"] == [0]
     updates = payload(solo_bot, "updates")
     assert updates.get("default_member_permissions") is None

@@ -168,7 +168,8 @@ async def test_fact_tables_are_exactly_the_seeded_ones(tmp_path: Path) -> None:
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
             )
         }
-    assert tables - {"meta"} == set(FACT_TABLES)
+    later = {"topics"}  # a fact table added by a later migration (0005)
+    assert tables - {"meta"} == set(FACT_TABLES) - later
 
     async with await Database.open(tmp_path / "latest.db") as latest:
         await migrate(latest)
