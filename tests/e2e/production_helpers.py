@@ -261,6 +261,31 @@ class Newsroom:
         assert result.message is not None, result
         return result
 
+    async def correct(self, options: dict[str, Any], **kwargs: Any) -> InteractionResult:
+        """/production edit with text options, then Publish on its preview (when it has one)."""
+        preview = await self.invoke("production edit", options, **kwargs)
+        return await self._confirm(preview, "apply", **kwargs)
+
+    async def retract(self, options: dict[str, Any], **kwargs: Any) -> InteractionResult:
+        """/production retract, then Confirm on its confirmation (when it has one)."""
+        asked = await self.invoke("production retract", options, **kwargs)
+        return await self._confirm(asked, "retract", **kwargs)
+
+    async def _confirm(
+        self, result: InteractionResult, action: str, **kwargs: Any
+    ) -> InteractionResult:
+        if result.message is None or not self.has_button(result, action):
+            return result  # refused: the answer says why
+        kwargs.pop("locale", None)
+        return await self.press(result, action, **kwargs)
+
+    def has_button(self, result: InteractionResult, action: str) -> bool:
+        message = result.message
+        return message is not None and any(
+            str(c.get("custom_id", "")).startswith(f"gh:prod:{action}:")
+            for c in message.iter_components()
+        )
+
     def button_id(self, result: InteractionResult, action: str) -> str:
         message = result.message
         assert message is not None
