@@ -402,7 +402,7 @@ class ProductionCog(
         if not await is_maintainer(self.bot, interaction.user):
             return []
         services, lang = self.bot.services, _lang(interaction)
-        updates = await repo_writing.find_updates(services.db, typed)
+        updates = await repo_writing.find_updates(services.db, str(typed))
         return [
             app_commands.Choice(name=suggestion_name(services.texts, lang, u), value=u.update_id)
             for u in updates
