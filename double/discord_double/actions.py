@@ -279,6 +279,8 @@ class UserActions(WorldBuilder):
             "type": found.type,
             "options": nest_options(chain, built, found.data),
         }
+        if found.guild_id is not None:  # as for the command itself: a guild command says so
+            payload["data"]["guild_id"] = str(found.guild_id)
         # discord.py does not retry a refused autocomplete answer: no need to wait it out.
         return await self._dispatch(record, settle=False, settle_timeout=0, stop_on_refusal=True)
 
