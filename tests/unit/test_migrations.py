@@ -83,6 +83,23 @@ ROWS_AT_VERSION: dict[int, str] = {
 }
 # Version 3 only added a column (production_deliveries.send_attempted_at, NULL for old rows).
 ROWS_AT_VERSION[3] = ROWS_AT_VERSION[2]
+# Version 4 replaced sources.official by kind (and outlet_ko), and quoted season events.
+ROWS_AT_VERSION[4] = (
+    ROWS_AT_VERSION[3]
+    .replace(
+        "'https://example.org/a', '2025-01-24', NULL, 1)",
+        "'https://example.org/a', '2025-01-24', NULL, 'official', 'A 매체')",
+    )
+    .replace(
+        "'https://example.org/b', NULL, 'undated', 0)",
+        "'https://example.org/b', NULL, 'undated', 'press', NULL)",
+    )
+    .replace(
+        "'official',\n             NULL, NULL, NULL, NULL)",
+        "'official',\n             NULL, NULL, NULL, NULL, 'en', 'Said', '말함')",
+    )
+    .replace("'filming', '2026-08-31')", "'filming', '2026-08-31', NULL, NULL, NULL)")
+)
 
 # Columns that hold Discord ids must be INTEGER snowflakes, in every migration.
 DISCORD_ID_COLUMNS = {
