@@ -14,6 +14,7 @@ from bot.store.database import Database
 
 from .models import (
     AlreadyPublished,
+    Edited,
     EditResult,
     Language,
     PreviewCancelled,
@@ -82,10 +83,18 @@ async def publish_correction(
             now=now,
             expected_revision=preview.edit_revision,
         )
-        await conn.execute(
-            "UPDATE production_previews SET state = 'published', update_id = ? WHERE token = ?",
-            (preview.edit_of, token),
-        )
+        if isinstance(result, Edited):
+            await conn.execute(
+                """
+                UPDATE production_previews SET state = 'published', update_id = ?
+                WHERE token = ?
+                """,
+                (preview.edit_of, token),
+            )
+        else:  # stale (changed or retracted meanwhile): this preview can never apply
+            await conn.execute(
+                "UPDATE production_previews SET state = 'cancelled' WHERE token = ?", (token,)
+            )
     return result
 
 

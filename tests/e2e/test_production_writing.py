@@ -299,3 +299,38 @@ async def test_an_unconfirmed_post_says_so_in_both_languages(
         assert "*❔ 미확인 소식이에요." in rumour_ko.embeds[0]["description"]
         assert "Unconfirmed" not in official_en.embeds[0]["description"]
         assert "미확인" not in official_ko.embeds[0]["description"]
+
+
+async def test_the_form_and_the_choice_work_across_a_restart(
+    double: DiscordDouble, tmp_path: Path
+) -> None:
+    room = Newsroom.build(double, tmp_path)
+    english, korean = room.add_servers(1), room.add_servers(1)
+    async with room.start() as bot:
+        await room.subscribe(bot.services.db, english)
+        await room.subscribe(bot.services.db, korean, language="ko")
+        opened = await room.open_form({"confidence": "unconfirmed"})
+    async with room.start():  # the form was open while the bot restarted
+        preview = await room.submit(opened, {"title_en": ENGLISH_TITLE, "body_en": "Body"})
+        assert "There is no Korean text" in (preview.content or "")
+    async with room.start() as bot:  # and the choice is made after another restart
+        fallback = await room.press(preview, "choose:fallback")
+        assert "1 server got the English post" in outcome(fallback)
+        await wait_until_finished(bot.services.db, 1)
+    assert titles(room, korean[0]) == [ENGLISH_TITLE]
+    assert titles(room, english[0]) == [ENGLISH_TITLE]
+
+
+async def test_only_maintainers_can_submit_the_form(double: DiscordDouble, tmp_path: Path) -> None:
+    room = Newsroom.build(double, tmp_path)
+    intruder = double.add_member(room.desk, "intruder", administrator=True)
+    async with room.start() as bot:
+        refused = await room.invoke("production post", user=intruder)
+        assert refused.modal is None
+        assert refused.content == "Only the bot's maintainers can do this."
+        opened = await room.open_form()
+        # A submit crafted by someone else (Discord would not send one) is refused too.
+        sneaked = await room.submit(opened, {"title_en": "t", "body_en": "b"}, user=intruder)
+        assert "Only the bot's maintainers can do this." in (sneaked.content or "")
+        count = await bot.services.db.fetch_value("SELECT COUNT(*) FROM production_previews")
+        assert count == 0
