@@ -5,9 +5,13 @@ Registered only in ``ADMIN_GUILD_ID`` when it is set, otherwise globally with
 safeguard, since server admins can override Discord-side permissions: every handler checks the
 maintainer list (``MAINTAINER_IDS`` or the application's owner/team) itself.
 
-Post never sends anything: it stores a validated draft under a random token and shows an
-ephemeral preview with Publish and Cancel (``bot.ui.production``). Edits and retractions change
-every delivered copy through the same outbox, and the reply follows their progress.
+Post opens a form with both languages (``bot.ui.production_form``); its submit stores a
+validated draft under a random token and shows an ephemeral preview, per language, with Publish
+and Cancel (``bot.ui.production_writing``). Nothing is sent before Publish, and a post lacking
+the language some servers chose is published only with the maintainer's explicit choice. An
+edit is previewed the same way, and a retraction shows every reader's notice and waits for
+Confirm; both then change every delivered copy through the same outbox, and the reply follows
+their progress. The id options suggest recent updates.
 """
 
 from __future__ import annotations
