@@ -54,12 +54,8 @@ from bot.ui.production_render import (
     report_embed,
     server_label,
 )
-from bot.ui.production_writing import (
-    WRITING_BUTTONS,
-    ask_retraction,
-    form_submitted,
-    show_correction,
-)
+from bot.ui.production_retract import RETRACT_BUTTONS, ask_retraction
+from bot.ui.production_writing import WRITING_BUTTONS, form_submitted, show_correction
 
 if TYPE_CHECKING:
     from bot.app import GoldenHourBot
@@ -553,8 +549,8 @@ async def setup(bot: GoldenHourBot) -> None:
         await bot.add_cog(cog, guild=discord.Object(admin_guild))
     else:
         await bot.add_cog(cog)
-    bot.add_dynamic_items(*PREVIEW_BUTTONS, *WRITING_BUTTONS)
+    bot.add_dynamic_items(*PREVIEW_BUTTONS, *WRITING_BUTTONS, *RETRACT_BUTTONS)
 
 
 async def teardown(bot: GoldenHourBot) -> None:
-    bot.remove_dynamic_items(*PREVIEW_BUTTONS, *WRITING_BUTTONS)
+    bot.remove_dynamic_items(*PREVIEW_BUTTONS, *WRITING_BUTTONS, *RETRACT_BUTTONS)
