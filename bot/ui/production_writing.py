@@ -2,8 +2,9 @@
 per-language preview of a new post or a correction (the retraction's confirmation lives in
 ``production_retract``).
 
-Nothing is sent or changed before the maintainer clicks: a preview is a row under a random token, and every button names that token in its custom_id, so clicks
-work after a restart and the database decides what a click still may do.
+Nothing is sent or changed before the maintainer clicks: a preview is a row under a random
+token, and every button names that token in its custom_id, so clicks work after a restart and
+the database decides what a click still may do.
 """
 
 from __future__ import annotations
