@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from discord.ext import commands
 
+from bot.production import repo_writing
 from bot.production import repository as repo
 from bot.store.database import StoreError
 
@@ -43,7 +44,10 @@ class HousekeepingCog(commands.Cog, name="Housekeeping"):
         """Delete expired open or cancelled previews; a database fault is one log line."""
         services = self.bot.services
         try:
-            purged = await repo.purge_previews(services.db, services.delivery.clock())
+            now = services.delivery.clock()
+            purged = await repo.purge_previews(services.db, now)
+            # Retractions nobody confirmed within the preview's lifetime, too.
+            purged += await repo_writing.purge_retractions(services.db, now)
         except (StoreError, sqlite3.Error) as error:
             log.warning("could not purge expired previews (%s); will try again later", error)
             return 0

@@ -5,14 +5,18 @@ Registered only in ``ADMIN_GUILD_ID`` when it is set, otherwise globally with
 safeguard, since server admins can override Discord-side permissions: every handler checks the
 maintainer list (``MAINTAINER_IDS`` or the application's owner/team) itself.
 
-Post never sends anything: it stores a validated draft under a random token and shows an
-ephemeral preview with Publish and Cancel (``bot.ui.production``). Edits and retractions change
-every delivered copy through the same outbox, and the reply follows their progress.
+Post opens a form with both languages (``bot.ui.production_form``); its submit stores a
+validated draft under a random token and shows an ephemeral preview, per language, with Publish
+and Cancel (``bot.ui.production_writing``). Nothing is sent before Publish, and a post lacking
+the language some servers chose is published only with the maintainer's explicit choice. An
+edit is previewed the same way, and a retraction shows every reader's notice and waits for
+Confirm; both then change every delivered copy through the same outbox, and the reply follows
+their progress. The id options suggest recent updates.
 """
 
 from __future__ import annotations
 
-import secrets
+import datetime as dt
 from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
@@ -24,38 +28,37 @@ from bot.access import is_maintainer
 from bot.datapack.models import Confidence, SeasonStatus
 from bot.errors import UserFacingError
 from bot.facts_reload import reseed
-from bot.i18n.catalogue import Lang, lang_for
+from bot.i18n.catalogue import Catalogue, Lang, lang_for
+from bot.i18n.dates import format_date
 from bot.i18n.translator import command_text
-from bot.production import repo_deliveries
+from bot.production import repo_deliveries, repo_writing
 from bot.production import repository as repo
 from bot.production.compose import (
     SEASON_MAX,
+    DraftProblem,
     normalized_draft,
     validate_draft,
     validate_retract_reason,
 )
 from bot.production.models import (
-    AlreadyRetracted,
-    Edited,
     LocalizedText,
-    NoChange,
-    Retracted,
-    RevisionConflict,
-    UnknownUpdate,
     Update,
     UpdateDraft,
 )
+from bot.render.limits import truncate
 from bot.replies import NO_MENTIONS
-from bot.ui.production import PREVIEW_BUTTONS, desk_of, preview_view
+from bot.ui.production import PREVIEW_BUTTONS, desk_of
+from bot.ui.production_form import draft_defaults, edit_form_id, new_form_id, writing_form
 from bot.ui.production_render import (
     list_embed,
-    preview_embeds,
     problems_text,
     report_embed,
     server_label,
 )
+from bot.ui.production_retract import RETRACT_BUTTONS, ask_retraction
+from bot.ui.production_writing import WRITING_BUTTONS, form_submitted, show_correction
 from bot.ui.reload import reload_text
-from bot.ui.topic_setup import find_topic, name_in, topic_choices
+from bot.ui.topic_setup import find_topic, topic_choices
 
 if TYPE_CHECKING:
     from bot.app import GoldenHourBot
@@ -65,6 +68,7 @@ CLEAR: Final = "-"  # in /production edit: remove an optional text (Korean, sour
 UPDATE_ID_MAX: Final = 2**53 - 1
 LIST_DEFAULT: Final = 10
 LIST_MAX: Final = 25
+CHOICE_NAME_MAX: Final = 100
 
 CONFIDENCE_CHOICES: Final = [
     app_commands.Choice(name=command_text("✅ Official", "confidence.official"), value="official"),
@@ -238,8 +242,8 @@ class ProductionCog(
     async def post(
         self,
         interaction: discord.Interaction[GoldenHourBot],
-        title: str,
-        body: str,
+        title: str | None = None,
+        body: str | None = None,
         source: str | None = None,
         confidence: str = "unconfirmed",
         season: Season | None = None,
@@ -248,7 +252,10 @@ class ProductionCog(
         body_ko: str | None = None,
         topic: str | None = None,
     ) -> None:
-        await self._acknowledge(interaction)
+        """Opens the writing form (texts given as options fill it in); its submit shows the
+        preview (``bot.ui.production_writing``)."""
+        # A form must be the first answer, so this is not deferred: the maintainer list is
+        # in the settings (the owner lookup is cached after its first use).
         await self._require_maintainer(interaction)
         services, lang = self.bot.services, _lang(interaction)
         pack_topics = services.facts.pack.topics
@@ -259,39 +266,45 @@ class ProductionCog(
                 interaction, services.texts.t(lang, "newsroom.unknown_topic", topic=topic)
             )
             return
+        checked = _confidence(confidence)
+        given = {"title": title, "body": body, "title_ko": title_ko, "body_ko": body_ko}
         draft = normalized_draft(
             UpdateDraft(
-                title=LocalizedText(title, title_ko),
-                body=LocalizedText(body, body_ko),
-                confidence=_confidence(confidence),
+                title=LocalizedText(title or "-", title_ko),
+                body=LocalizedText(body or "-", body_ko),
+                confidence=checked,
                 source_url=source,
                 season=season,
                 season_status=_status(status),
                 topic=chosen.id,
             )
         )
-        problems = validate_draft(draft)
+        # Refuse what the options already get wrong, before the maintainer types more; what
+        # the form may still fill in (the source, the other half of Korean) is checked later.
+        problems = [p for p in validate_draft(draft) if _refusable(p, given, source)]
         if problems:
             await self._reply(interaction, problems_text(services.texts, lang, problems))
             return
-        token = secrets.token_urlsafe(12)
-        await repo.create_preview(
-            services.db, token=token, author_id=interaction.user.id, draft=draft, now=self.now
-        )
-        servers = await repo.count_subscribers(services.db)
-        text = services.texts.t(
+        modal = writing_form(
+            services.texts,
             lang,
-            "newsroom.preview",
-            servers=services.texts.plural(lang, "newsroom.servers", servers),
+            custom_id=new_form_id(checked, season, _status(status), chosen.id),
+            title=services.texts.t(lang, "newsroom.form.title"),
+            defaults={
+                "title_en": title,
+                "body_en": body,
+                "title_ko": title_ko,
+                "body_ko": body_ko,
+                "source": source,
+            },
         )
-        text += "\n" + services.texts.t(lang, "newsroom.preview_topic", topic=name_in(chosen, lang))
-        await interaction.followup.send(
-            text,
-            embeds=preview_embeds(draft),
-            view=preview_view(token, lang, services.texts),
-            ephemeral=True,
-            allowed_mentions=NO_MENTIONS,
-        )
+        await interaction.response.send_modal(modal)
+        modal.stop()  # the submit is handled by its custom_id (restart-proof), not this object
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction[GoldenHourBot]) -> None:
+        if interaction.type is discord.InteractionType.modal_submit:
+            await form_submitted(interaction)
 
     @post.autocomplete("topic")
     async def _topic_autocomplete(
@@ -323,10 +336,26 @@ class ProductionCog(
         title_ko: str | None = None,
         body_ko: str | None = None,
     ) -> None:
-        await self._acknowledge(interaction)
-        await self._require_maintainer(interaction)
         services, lang = self.bot.services, _lang(interaction)
         texts = services.texts
+        if all(v is None for v in (title, body, title_ko, body_ko, source)):
+            # No text given: the form opens with the current text (it must be the first answer).
+            await self._require_maintainer(interaction)
+            current = await self._known_update(update_id)
+            modal = writing_form(
+                texts,
+                lang,
+                custom_id=edit_form_id(
+                    update_id, current.revision, confidence, season, _status(status)
+                ),
+                title=texts.t(lang, "newsroom.form.title_edit", id=update_id),
+                defaults=draft_defaults(current.draft),
+            )
+            await interaction.response.send_modal(modal)
+            modal.stop()
+            return
+        await self._acknowledge(interaction)
+        await self._require_maintainer(interaction)
         current = await self._known_update(update_id)
         draft = normalized_draft(
             edited_draft(
@@ -345,36 +374,7 @@ class ProductionCog(
         if problems:
             await self._reply(interaction, problems_text(texts, lang, problems))
             return
-        result = await repo.edit_update(
-            services.db,
-            update_id,
-            draft,
-            editor_id=interaction.user.id,
-            now=self.now,
-            expected_revision=current.revision,
-        )
-        match result:
-            case Edited(copies_queued=queued):
-                services.timeline.invalidate()
-                lead = texts.t(
-                    lang,
-                    "newsroom.edited",
-                    id=update_id,
-                    copies=texts.plural(lang, "newsroom.copies", queued),
-                )
-                await self._reply(interaction, lead)
-                if queued:
-                    self._follow(interaction, update_id, lead)
-            case NoChange():
-                await self._reply(interaction, texts.t(lang, "newsroom.no_change", id=update_id))
-            case AlreadyRetracted():
-                await self._reply(
-                    interaction, texts.t(lang, "newsroom.already_retracted", id=update_id)
-                )
-            case RevisionConflict():
-                await self._reply(interaction, texts.t(lang, "newsroom.conflict", id=update_id))
-            case UnknownUpdate():
-                raise UserFacingError("newsroom.unknown_update", id=update_id)
+        await show_correction(interaction, current, draft)
 
     # ------------------------------------------------------------------ retract
 
@@ -403,29 +403,33 @@ class ProductionCog(
         if problems:
             await self._reply(interaction, problems_text(texts, lang, problems))
             return
-        result = await repo.retract_update(
-            services.db, update_id, reason=reason, retracted_by=interaction.user.id, now=self.now
-        )
-        match result:
-            case Retracted(copies_queued=queued, sends_cancelled=cancelled):
-                services.timeline.invalidate()
-                lead = texts.t(
-                    lang,
-                    "newsroom.retracted",
-                    id=update_id,
-                    reason=discord.utils.escape_markdown(reason),
-                    copies=texts.plural(lang, "newsroom.copies", queued),
-                    cancelled=texts.plural(lang, "newsroom.copies", cancelled),
-                )
-                await self._reply(interaction, lead)
-                if queued:
-                    self._follow(interaction, update_id, lead)
-            case AlreadyRetracted():
-                await self._reply(
-                    interaction, texts.t(lang, "newsroom.already_retracted", id=update_id)
-                )
-            case UnknownUpdate():
-                raise UserFacingError("newsroom.unknown_update", id=update_id)
+        update = await self._known_update(update_id)
+        if update.is_retracted:
+            await self._reply(
+                interaction, texts.t(lang, "newsroom.already_retracted", id=update_id)
+            )
+            return
+        await ask_retraction(interaction, update, reason)
+
+    @edit.autocomplete("update_id")
+    @retract.autocomplete("update_id")
+    async def _suggest_ids(
+        self, interaction: discord.Interaction[GoldenHourBot], current: str
+    ) -> list[app_commands.Choice[int]]:
+        return await self._suggestions(interaction, current)
+
+    async def _suggestions(
+        self, interaction: discord.Interaction[GoldenHourBot], typed: str
+    ) -> list[app_commands.Choice[int]]:
+        """Recent updates as '#12 · title · date · state', for maintainers only."""
+        if not await is_maintainer(self.bot, interaction.user):
+            return []
+        services, lang = self.bot.services, _lang(interaction)
+        updates = await repo_writing.find_updates(services.db, str(typed))
+        return [
+            app_commands.Choice(name=suggestion_name(services.texts, lang, u), value=u.update_id)
+            for u in updates
+        ]
 
     # ------------------------------------------------------------------ list and status
 
@@ -471,6 +475,12 @@ class ProductionCog(
             services.texts, lang, report, lambda guild_id: server_label(self.bot, guild_id)
         )
         await self._reply(interaction, title, [embed])
+
+    @status.autocomplete("update_id")
+    async def _suggest_status_ids(
+        self, interaction: discord.Interaction[GoldenHourBot], current: str
+    ) -> list[app_commands.Choice[int]]:
+        return await self._suggestions(interaction, current)
 
     @app_commands.command(
         name="retry",
@@ -521,6 +531,38 @@ class ProductionCog(
         text = reload_text(services.texts, lang, outcome, services.facts.pack_hash)
         await self._reply(interaction, text)
 
+    @retry.autocomplete("update_id")
+    async def _suggest_retry_ids(
+        self, interaction: discord.Interaction[GoldenHourBot], current: str
+    ) -> list[app_commands.Choice[int]]:
+        return await self._suggestions(interaction, current)
+
+
+def suggestion_name(texts: Catalogue, lang: Lang, update: Update) -> str:
+    """'#12 · Season 2 starts filming · 5 December 2026 · corrected' (≤ 100 characters)."""
+    state = "retracted" if update.is_retracted else "corrected" if update.edited_at else "live"
+    day = dt.datetime.fromtimestamp(update.created_at, tz=dt.UTC).date()
+    words = {
+        "id": update.update_id,
+        "date": format_date(day, lang),
+        "state": texts.t(lang, f"newsroom.state.{state}"),
+    }
+    room = CHOICE_NAME_MAX - len(texts.t(lang, "newsroom.suggestion", title="", **words))
+    title = truncate(update.draft.title.pick(lang), max(room, 1))
+    return texts.t(lang, "newsroom.suggestion", title=title, **words)[:CHOICE_NAME_MAX]
+
+
+def _refusable(problem: DraftProblem, given: dict[str, str | None], source: str | None) -> bool:
+    """Whether a problem of the options alone is final (not something the form can fix)."""
+    if problem.code in ("incomplete", "needs_source", "required"):
+        return False
+    if problem.field in ("title", "body"):
+        name = problem.field if problem.language != "ko" else f"{problem.field}_ko"
+        return given.get(name) is not None
+    if problem.field == "source_url":
+        return source is not None
+    return True
+
 
 def _confidence(value: str) -> Confidence:
     """Discord offers only the choices, but a client may send anything: check again."""
@@ -550,8 +592,8 @@ async def setup(bot: GoldenHourBot) -> None:
         await bot.add_cog(cog, guild=discord.Object(admin_guild))
     else:
         await bot.add_cog(cog)
-    bot.add_dynamic_items(*PREVIEW_BUTTONS)
+    bot.add_dynamic_items(*PREVIEW_BUTTONS, *WRITING_BUTTONS, *RETRACT_BUTTONS)
 
 
 async def teardown(bot: GoldenHourBot) -> None:
-    bot.remove_dynamic_items(*PREVIEW_BUTTONS)
+    bot.remove_dynamic_items(*PREVIEW_BUTTONS, *WRITING_BUTTONS, *RETRACT_BUTTONS)

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from bot.datapack.models import Confidence, SeasonStatus
 
+from .languages import written_languages
 from .models import Language, LocalizedText, Update, UpdateDraft
 
 # Discord's limits (resources/message.mdx "Embed Limits"; inclusive, after trimming).
@@ -107,6 +108,7 @@ class PostLabels:
     retracted: str  # "{reason}"
     footer: str  # "{update_id}"
     preview_footer: str
+    unconfirmed: str = ""  # the visible line an unconfirmed post carries
 
 
 # Mirrors the wording of bot/i18n (confidence.*, status.*); the cogs may pass their own labels.
@@ -135,6 +137,7 @@ DEFAULT_LABELS: Final[Mapping[Language, PostLabels]] = {
         retracted="**Retracted:** {reason}",
         footer="Production update #{update_id}",
         preview_footer="Preview · nobody has been pinged",
+        unconfirmed="❔ Unconfirmed: not yet confirmed by Netflix, the studio or the press.",
     ),
     "ko": PostLabels(
         confidence_name="신뢰도",
@@ -160,6 +163,7 @@ DEFAULT_LABELS: Final[Mapping[Language, PostLabels]] = {
         retracted="**철회됨:** {reason}",
         footer="제작 소식 #{update_id}",
         preview_footer="미리보기 · 아무도 멘션되지 않았어요",
+        unconfirmed="❔ 미확인 소식이에요. 넷플릭스, 제작사, 언론에서 아직 확인하지 않았어요.",
     ),
 }
 
@@ -223,6 +227,9 @@ def update_embed(
     if draft.source_url:
         fields.append(EmbedField(labels.source, draft.source_url, False))
     description = draft.body.pick(language)
+    if draft.confidence == "unconfirmed" and labels.unconfirmed:
+        # Said in the post itself, not only by the field's colour and emoji.
+        description = f"{description}\n\n*{labels.unconfirmed}*"
     if edited_at is not None:
         description = f"{description}\n\n*{labels.corrected.format(date=discord_date(edited_at))}*"
     footer = (
@@ -280,16 +287,22 @@ def build_post(
 
 
 def build_preview(
-    draft: UpdateDraft, labels: Mapping[Language, PostLabels] = DEFAULT_LABELS
+    draft: UpdateDraft,
+    labels: Mapping[Language, PostLabels] = DEFAULT_LABELS,
+    *,
+    edited_at: float | None = None,
 ) -> OutgoingMessage:
-    """Both language versions in one message for the maintainer; it pings nobody.
+    """Each written language's post in one message for the maintainer; it pings nobody.
 
-    Without any Korean text the Korean servers get the English post, so one embed shows it all.
+    The embeds are built by the same code as the real posts (only the footer says 'Preview');
+    a language the draft lacks has no embed (the cogs say who would get what instead).
+    ``edited_at`` previews a correction with its 'Corrected' line.
     """
-    has_korean = bool(draft.title.ko or draft.body.ko)
-    languages = LANGUAGES if has_korean else ("en",)
+    languages = written_languages(draft) or ("en",)
     embeds = tuple(
-        update_embed(draft, lang, labels[lang], update_id=None, created_at=None, edited_at=None)
+        update_embed(
+            draft, lang, labels[lang], update_id=None, created_at=None, edited_at=edited_at
+        )
         for lang in languages
     )
     return OutgoingMessage(
@@ -303,7 +316,14 @@ class DraftProblem:
 
     field: Literal["title", "body", "source_url", "season", "reason", "message"]
     code: Literal[
-        "empty", "too_long", "invalid_url", "required", "season_and_status", "out_of_range"
+        "empty",
+        "too_long",
+        "invalid_url",
+        "required",
+        "season_and_status",
+        "out_of_range",
+        "incomplete",  # a language's title without its body, or the other way round
+        "needs_source",  # a reported or official post without an https source
     ]
     language: Language | None = None
     length: int | None = None
@@ -381,6 +401,12 @@ def validate_draft(
     problems: list[DraftProblem] = []
     if draft.source_url is not None and not validate_source_url(draft.source_url):
         problems.append(DraftProblem("source_url", "invalid_url"))
+    elif draft.confidence != "unconfirmed" and not (draft.source_url or "").startswith("https://"):
+        # Official or reported is a claim about a source: readers must be able to open it.
+        problems.append(DraftProblem("source_url", "needs_source"))
+    if bool((draft.title.ko or "").strip()) != bool((draft.body.ko or "").strip()):
+        absent: Literal["title", "body"] = "body" if draft.title.ko else "title"
+        problems.append(DraftProblem(absent, "incomplete", "ko"))
     if (draft.season is None) != (draft.season_status is None):
         problems.append(DraftProblem("season", "season_and_status"))
     elif draft.season is not None and not 1 <= draft.season <= SEASON_MAX:

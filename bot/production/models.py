@@ -11,6 +11,8 @@ from bot.production.topics import TopicMode
 
 Language = Literal["en", "ko"]
 ChannelKind = Literal["text", "announcement"]
+# What servers whose language a post lacks get: the post in the other language, or nothing.
+LanguageChoice = Literal["fallback", "skip"]
 
 
 class DeliveryStatus(StrEnum):
@@ -72,6 +74,9 @@ class Preview:
     expires_at: float
     state: Literal["open", "published", "cancelled"]
     update_id: int | None
+    language_choice: LanguageChoice | None = None
+    edit_of: int | None = None  # a correction of this update (published: edits it)
+    edit_revision: int | None = None  # the revision the editor saw
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +92,9 @@ class Update:
     retracted_at: float | None = None
     retracted_by: int | None = None
     retract_reason: str | None = None
+    language_choice: LanguageChoice | None = None
+    missing_language: Language | None = None  # the language the post lacked when published
+    choice_servers: int = 0  # servers of that language: sent the other one, or skipped
 
     @property
     def is_retracted(self) -> bool:
@@ -221,6 +229,15 @@ class Published:
 
 
 @dataclass(frozen=True, slots=True)
+class LanguageChoiceNeeded:
+    """The post lacks a language some subscribed servers chose: the maintainer must say
+    whether they get the other language or nothing (nothing was published)."""
+
+    missing: Language
+    servers: int
+
+
+@dataclass(frozen=True, slots=True)
 class AlreadyPublished:
     update_id: int
 
@@ -280,7 +297,14 @@ class Retracted:
     sends_cancelled: int  # servers that had not received it yet and now never will
 
 
-PublishResult = Published | AlreadyPublished | PreviewExpired | PreviewCancelled | UnknownPreview
+PublishResult = (
+    Published
+    | LanguageChoiceNeeded
+    | AlreadyPublished
+    | PreviewExpired
+    | PreviewCancelled
+    | UnknownPreview
+)
 CancelResult = Cancelled | AlreadyPublished | PreviewCancelled | UnknownPreview
 EditResult = Edited | NoChange | UnknownUpdate | AlreadyRetracted | RevisionConflict
 RetractResult = Retracted | UnknownUpdate | AlreadyRetracted

@@ -11,6 +11,7 @@ Times are Unix seconds passed in by the caller, so tests control the clock.
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final, cast
@@ -19,6 +20,7 @@ import aiosqlite
 
 from bot.store.database import Database
 
+from .languages import delivery_language, plan
 from .models import (
     AlreadyPublished,
     AlreadyRetracted,
@@ -35,6 +37,8 @@ from .models import (
     EditResult,
     GuildSettings,
     Language,
+    LanguageChoice,
+    LanguageChoiceNeeded,
     LocalizedText,
     NoChange,
     Preview,
@@ -94,6 +98,9 @@ def _update(row: sqlite3.Row) -> Update:
         retracted_at=row["retracted_at"],
         retracted_by=row["retracted_by"],
         retract_reason=row["retract_reason"],
+        language_choice=row["language_choice"],
+        missing_language=row["missing_language"],
+        choice_servers=row["choice_servers"],
     )
 
 
@@ -106,6 +113,9 @@ def _preview(row: sqlite3.Row) -> Preview:
         expires_at=row["expires_at"],
         state=row["state"],
         update_id=row["update_id"],
+        language_choice=row["language_choice"],
+        edit_of=row["edit_of"],
+        edit_revision=row["edit_revision"],
     )
 
 
@@ -372,18 +382,23 @@ async def create_preview(
     draft: UpdateDraft,
     now: float,
     ttl: float = DEFAULT_PREVIEW_TTL,
+    edit_of: Update | None = None,
 ) -> Preview:
-    """Store a validated draft under ``token`` until Publish, Cancel or expiry."""
+    """Store a validated draft under ``token`` until Publish, Cancel or expiry.
+
+    With ``edit_of`` it is a correction of that update (at the revision the editor saw).
+    """
     async with db.transaction() as conn:
         row = await _fetch_one(
             conn,
             """
             INSERT INTO production_previews (token, author_id, title_en, title_ko, body_en,
                 body_ko, source_url, confidence, season, season_status, created_at, expires_at,
-                topic)
+                topic, edit_of, edit_revision)
             VALUES (:token, :author_id, :title_en, :title_ko, :body_en, :body_ko, :source_url,
                     :confidence, :season, :season_status, :now, :expires_at,
-                    COALESCE(:topic, (SELECT id FROM topics ORDER BY position LIMIT 1)))
+                    COALESCE(:topic, (SELECT id FROM topics ORDER BY position LIMIT 1)),
+                    :edit_of, :edit_revision)
             RETURNING *
             """,
             {
@@ -391,6 +406,8 @@ async def create_preview(
                 "author_id": author_id,
                 "now": now,
                 "expires_at": now + ttl,
+                "edit_of": None if edit_of is None else edit_of.update_id,
+                "edit_revision": None if edit_of is None else edit_of.revision,
                 **_draft_params(draft),
             },
         )
@@ -403,43 +420,31 @@ async def get_preview(db: Database, token: str) -> Preview | None:
     return None if row is None else _preview(row)
 
 
-async def publish_preview(db: Database, token: str, now: float) -> PublishResult:
+async def publish_preview(
+    db: Database, token: str, now: float, choice: LanguageChoice | None = None
+) -> PublishResult:
     """Turn a preview into an update and queue one delivery per subscribed server, atomically.
 
     Nothing is sent here: the worker picks the rows up. A second Publish of the same preview,
     Publish after Cancel or after expiry, and an unknown token are answered and change nothing.
+    A post lacking the language of some subscribed servers is published only with the
+    maintainer's ``choice`` (given now or stored on the preview): those servers get the other
+    language ('fallback') or no delivery row at all ('skip'); without one nothing happens and
+    the answer says how many servers wait for it.
     """
     async with db.transaction() as conn:
         row = await _fetch_one(conn, "SELECT * FROM production_previews WHERE token = ?", (token,))
         if row is None:
             return UnknownPreview()
         preview = _preview(row)
+        if preview.edit_of is not None:
+            return UnknownPreview()  # a correction: published by repo_writing.publish_correction
         if preview.state == "published" and preview.update_id is not None:
             return AlreadyPublished(preview.update_id)
         if preview.state == "cancelled":
             return PreviewCancelled()
         if now >= preview.expires_at:
             return PreviewExpired(preview.expires_at)
-        update_row = await _fetch_one(
-            conn,
-            """
-            INSERT INTO production_updates (preview_token, author_id, title_en, title_ko,
-                body_en, body_ko, source_url, confidence, season, season_status, created_at,
-                topic)
-            VALUES (:token, :author_id, :title_en, :title_ko, :body_en, :body_ko, :source_url,
-                    :confidence, :season, :season_status, :now, :topic)
-            RETURNING *
-            """,
-            {
-                "token": token,
-                "author_id": preview.author_id,
-                "now": now,
-                **_draft_params(preview.draft),
-            },
-        )
-        assert update_row is not None
-        update = _update(update_row)
-        # Each server pings the role of the update's topic (bot.production.topics.TopicRoles).
         subscribers = await _fetch_all(
             conn,
             """
@@ -452,8 +457,42 @@ async def publish_preview(db: Database, token: str, now: float) -> PublishResult
             FROM guild_settings AS g
             WHERE g.enabled = 1 AND g.attention_reason IS NULL
             """,
-            {"topic": update.draft.topic},
+            {"topic": preview.draft.topic},
         )
+        by_language = Counter[Language](s["language"] for s in subscribers)
+        wanted = plan(by_language, preview.draft, choice or preview.language_choice)
+        if wanted.needs_choice and wanted.missing is not None:
+            return LanguageChoiceNeeded(wanted.missing, wanted.affected)
+        update_row = await _fetch_one(
+            conn,
+            """
+            INSERT INTO production_updates (preview_token, author_id, title_en, title_ko,
+                body_en, body_ko, source_url, confidence, season, season_status, created_at,
+                topic, language_choice, missing_language, choice_servers)
+            VALUES (:token, :author_id, :title_en, :title_ko, :body_en, :body_ko, :source_url,
+                    :confidence, :season, :season_status, :now,
+                    :topic, :choice, :missing, :affected)
+            RETURNING *
+            """,
+            {
+                "token": token,
+                "author_id": preview.author_id,
+                "now": now,
+                "choice": wanted.choice if wanted.affected else None,
+                "missing": wanted.missing if wanted.affected else None,
+                "affected": wanted.affected,
+                **_draft_params(preview.draft),
+            },
+        )
+        assert update_row is not None
+        update = _update(update_row)
+        # Each server in the language it chose; where the post lacks it, as the choice says.
+        # Each pings the role of the update's topic (bot.production.topics.TopicRoles).
+        planned = [
+            (s, language)
+            for s in subscribers
+            if (language := delivery_language(s["language"], preview.draft, wanted.choice))
+        ]
         await conn.executemany(
             """
             INSERT INTO production_deliveries (update_id, guild_id, channel_id, channel_kind,
@@ -468,7 +507,7 @@ async def publish_preview(db: Database, token: str, now: float) -> PublishResult
                     s["channel_id"],
                     s["channel_kind"],
                     s["role_id"],
-                    s["language"],
+                    language,
                     now,
                     delivery_nonce(update.update_id, s["guild_id"], update.revision),
                     update.revision,
@@ -476,14 +515,17 @@ async def publish_preview(db: Database, token: str, now: float) -> PublishResult
                     now if s["channel_kind"] == "announcement" else None,
                     now,
                 )
-                for s in subscribers
+                for s, language in planned
             ],
         )
         await conn.execute(
-            "UPDATE production_previews SET state = 'published', update_id = ? WHERE token = ?",
-            (update.update_id, token),
+            """
+            UPDATE production_previews SET state = 'published', update_id = ?, language_choice = ?
+            WHERE token = ?
+            """,
+            (update.update_id, wanted.choice, token),
         )
-    return Published(update, len(subscribers))
+    return Published(update, len(planned))
 
 
 async def cancel_preview(db: Database, token: str, now: float) -> CancelResult:
@@ -600,34 +642,54 @@ async def edit_update(
     :class:`RevisionConflict` instead of silently overwriting it.
     """
     async with db.transaction() as conn:
-        row = await _fetch_one(
-            conn, "SELECT * FROM production_updates WHERE update_id = ?", (update_id,)
-        )
-        if row is None:
-            return UnknownUpdate(update_id)
-        current = _update(row)
-        if current.is_retracted:
-            return AlreadyRetracted(current)
-        if expected_revision is not None and current.revision != expected_revision:
-            return RevisionConflict(current)
-        if current.draft == draft:
-            return NoChange(current)
-        new_row = await _fetch_one(
+        return await edit_in(
             conn,
-            """
-            UPDATE production_updates
-            SET title_en = :title_en, title_ko = :title_ko, body_en = :body_en,
-                body_ko = :body_ko, source_url = :source_url, confidence = :confidence,
-                season = :season, season_status = :season_status,
-                edited_at = :now, edited_by = :editor_id, revision = revision + 1
-            WHERE update_id = :update_id
-            RETURNING *
-            """,
-            {"update_id": update_id, "now": now, "editor_id": editor_id, **_draft_params(draft)},
+            update_id,
+            draft,
+            editor_id=editor_id,
+            now=now,
+            expected_revision=expected_revision,
         )
-        assert new_row is not None
-        updated = _update(new_row)
-        queued = await _queue_copy_changes(conn, update_id, updated.revision, now)
+
+
+async def edit_in(
+    conn: aiosqlite.Connection,
+    update_id: int,
+    draft: UpdateDraft,
+    *,
+    editor_id: int,
+    now: float,
+    expected_revision: int | None,
+) -> EditResult:
+    """:func:`edit_update` inside the caller's transaction."""
+    row = await _fetch_one(
+        conn, "SELECT * FROM production_updates WHERE update_id = ?", (update_id,)
+    )
+    if row is None:
+        return UnknownUpdate(update_id)
+    current = _update(row)
+    if current.is_retracted:
+        return AlreadyRetracted(current)
+    if expected_revision is not None and current.revision != expected_revision:
+        return RevisionConflict(current)
+    if current.draft == draft:
+        return NoChange(current)
+    new_row = await _fetch_one(
+        conn,
+        """
+        UPDATE production_updates
+        SET title_en = :title_en, title_ko = :title_ko, body_en = :body_en,
+            body_ko = :body_ko, source_url = :source_url, confidence = :confidence,
+            season = :season, season_status = :season_status,
+            edited_at = :now, edited_by = :editor_id, revision = revision + 1
+        WHERE update_id = :update_id
+        RETURNING *
+        """,
+        {"update_id": update_id, "now": now, "editor_id": editor_id, **_draft_params(draft)},
+    )
+    assert new_row is not None
+    updated = _update(new_row)
+    queued = await _queue_copy_changes(conn, update_id, updated.revision, now)
     return Edited(updated, queued)
 
 
@@ -636,66 +698,73 @@ async def retract_update(
 ) -> RetractResult:
     """Retract everywhere: copies become 'Retracted: <reason>'; unsent copies are never sent."""
     async with db.transaction() as conn:
-        row = await _fetch_one(
-            conn, "SELECT * FROM production_updates WHERE update_id = ?", (update_id,)
-        )
-        if row is None:
-            return UnknownUpdate(update_id)
-        if row["retracted_at"] is not None:
-            return AlreadyRetracted(_update(row))
-        new_row = await _fetch_one(
-            conn,
-            """
-            UPDATE production_updates
-            SET retracted_at = :now, retracted_by = :by, retract_reason = :reason,
-                revision = revision + 1
-            WHERE update_id = :update_id
-            RETURNING *
-            """,
-            {"update_id": update_id, "now": now, "by": retracted_by, "reason": reason},
-        )
-        assert new_row is not None
-        updated = _update(new_row)
-        # A send already in flight keeps its claim; if it lands, recording it queues the edit.
-        # Sends never attempted (queued, or failed with their server) now never will be.
-        cancelled = await _changes(
-            conn,
-            """
-            UPDATE production_deliveries
-            SET status = 'cancelled', last_error = 'retracted before delivery',
-                crosspost = CASE crosspost WHEN 'pending' THEN 'none' ELSE crosspost END,
-                updated_at = :now
-            WHERE update_id = :update_id AND message_id IS NULL
-              AND status IN ('pending', 'retrying', 'failed') AND send_attempted_at IS NULL
-            """,
-            {"update_id": update_id, "now": now},
-        )
-        # An earlier attempt of these may have landed unrecorded (lost answer, failed write,
-        # an outage past the retries): the worker looks for that copy and retracts it, or
-        # cancels the row if there is none. It never sends them.
-        await conn.execute(
-            """
-            UPDATE production_deliveries
-            SET status = 'pending', attempts = 0, next_attempt_at = :now,
-                last_error = NULL, last_error_code = NULL,
-                crosspost = CASE crosspost WHEN 'pending' THEN 'none' ELSE crosspost END,
-                updated_at = :now
-            WHERE update_id = :update_id AND message_id IS NULL
-              AND status IN ('pending', 'retrying', 'failed') AND send_attempted_at IS NOT NULL
-              AND guild_id NOT IN (
-                  SELECT guild_id FROM guild_settings WHERE attention_reason IS NOT NULL)
-            """,
-            {"update_id": update_id, "now": now},
-        )
-        # Publishing a retraction notice to followers is pointless: drop queued crossposts.
-        await conn.execute(
-            """
-            UPDATE production_deliveries SET crosspost = 'none'
-            WHERE update_id = ? AND crosspost = 'pending'
-            """,
-            (update_id,),
-        )
-        queued = await _queue_copy_changes(conn, update_id, updated.revision, now)
+        return await retract_in(conn, update_id, reason=reason, retracted_by=retracted_by, now=now)
+
+
+async def retract_in(
+    conn: aiosqlite.Connection, update_id: int, *, reason: str, retracted_by: int, now: float
+) -> RetractResult:
+    """:func:`retract_update` inside the caller's transaction."""
+    row = await _fetch_one(
+        conn, "SELECT * FROM production_updates WHERE update_id = ?", (update_id,)
+    )
+    if row is None:
+        return UnknownUpdate(update_id)
+    if row["retracted_at"] is not None:
+        return AlreadyRetracted(_update(row))
+    new_row = await _fetch_one(
+        conn,
+        """
+        UPDATE production_updates
+        SET retracted_at = :now, retracted_by = :by, retract_reason = :reason,
+            revision = revision + 1
+        WHERE update_id = :update_id
+        RETURNING *
+        """,
+        {"update_id": update_id, "now": now, "by": retracted_by, "reason": reason},
+    )
+    assert new_row is not None
+    updated = _update(new_row)
+    # A send already in flight keeps its claim; if it lands, recording it queues the edit.
+    # Sends never attempted (queued, or failed with their server) now never will be.
+    cancelled = await _changes(
+        conn,
+        """
+        UPDATE production_deliveries
+        SET status = 'cancelled', last_error = 'retracted before delivery',
+            crosspost = CASE crosspost WHEN 'pending' THEN 'none' ELSE crosspost END,
+            updated_at = :now
+        WHERE update_id = :update_id AND message_id IS NULL
+          AND status IN ('pending', 'retrying', 'failed') AND send_attempted_at IS NULL
+        """,
+        {"update_id": update_id, "now": now},
+    )
+    # An earlier attempt of these may have landed unrecorded (lost answer, failed write,
+    # an outage past the retries): the worker looks for that copy and retracts it, or
+    # cancels the row if there is none. It never sends them.
+    await conn.execute(
+        """
+        UPDATE production_deliveries
+        SET status = 'pending', attempts = 0, next_attempt_at = :now,
+            last_error = NULL, last_error_code = NULL,
+            crosspost = CASE crosspost WHEN 'pending' THEN 'none' ELSE crosspost END,
+            updated_at = :now
+        WHERE update_id = :update_id AND message_id IS NULL
+          AND status IN ('pending', 'retrying', 'failed') AND send_attempted_at IS NOT NULL
+          AND guild_id NOT IN (
+              SELECT guild_id FROM guild_settings WHERE attention_reason IS NOT NULL)
+        """,
+        {"update_id": update_id, "now": now},
+    )
+    # Publishing a retraction notice to followers is pointless: drop queued crossposts.
+    await conn.execute(
+        """
+        UPDATE production_deliveries SET crosspost = 'none'
+        WHERE update_id = ? AND crosspost = 'pending'
+        """,
+        (update_id,),
+    )
+    queued = await _queue_copy_changes(conn, update_id, updated.revision, now)
     return Retracted(updated, queued, cancelled)
 
 

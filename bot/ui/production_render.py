@@ -14,7 +14,15 @@ import discord
 from bot.i18n.catalogue import Catalogue, Lang
 from bot.production.compose import DraftProblem, build_preview, discord_date
 from bot.production.discord_transport import to_embed
-from bot.production.models import DeliveryCounts, DeliveryReport, UpdateDraft, UpdateSummary
+from bot.production.languages import LanguagePlan, other_language
+from bot.production.models import (
+    DeliveryCounts,
+    DeliveryReport,
+    Language,
+    Update,
+    UpdateDraft,
+    UpdateSummary,
+)
 from bot.render.limits import truncate
 
 REPORT_FAILURES_SHOWN: Final = 15
@@ -37,9 +45,60 @@ def number(value: int) -> str:
     return f"{value:,}"
 
 
-def preview_embeds(draft: UpdateDraft) -> list[discord.Embed]:
-    """The update as servers will see it: the English post, and the Korean one if written."""
-    return [to_embed(embed) for embed in build_preview(draft).embeds]
+def preview_embeds(draft: UpdateDraft, *, edited_at: float | None = None) -> list[discord.Embed]:
+    """The update as servers will see it: one post per written language (the real posts' code;
+    only the footer says 'Preview'); ``edited_at`` shows a correction's 'Corrected' line."""
+    return [to_embed(embed) for embed in build_preview(draft, edited_at=edited_at).embeds]
+
+
+def servers_text(texts: Catalogue, lang: Lang, count: int) -> str:
+    return texts.plural(lang, "newsroom.server_count", count)
+
+
+def language_name(texts: Catalogue, lang: Lang, language: Language) -> str:
+    return texts.t(lang, f"language_in_text.{language}")
+
+
+def languages_text(texts: Catalogue, lang: Lang, plan: LanguagePlan) -> str:
+    """'In English: 3 servers · in Korean: 1 server.' as the post would go out now."""
+    reach: dict[Language, int] = {"en": 0, "ko": 0}
+    for language, count in plan.servers.items():
+        if plan.missing != language:
+            reach[language] += count
+        elif plan.choice == "fallback":
+            reach[other_language(language)] += count
+    return texts.t(
+        lang,
+        "newsroom.preview_languages",
+        english=servers_text(texts, lang, reach["en"]),
+        korean=servers_text(texts, lang, reach["ko"]),
+    )
+
+
+def missing_text(texts: Catalogue, lang: Lang, missing: Language, servers: int) -> str:
+    """The plain warning: a language is missing and servers chose it."""
+    return texts.t(
+        lang,
+        "newsroom.missing_language",
+        language=language_name(texts, lang, missing),
+        other=language_name(texts, lang, other_language(missing)),
+        servers=servers_text(texts, lang, servers),
+    )
+
+
+def choice_text(texts: Catalogue, lang: Lang, update: Update, *, report: bool = False) -> str:
+    """What the maintainer's language choice did to an update (empty when none applied)."""
+    if update.missing_language is None or update.language_choice is None:
+        return ""
+    kind = "fallback" if update.language_choice == "fallback" else "skipped"
+    prefix = "report" if report else "published"
+    return texts.t(
+        lang,
+        f"newsroom.{prefix}_{kind}",
+        servers=servers_text(texts, lang, update.choice_servers),
+        language=language_name(texts, lang, update.missing_language),
+        other=language_name(texts, lang, other_language(update.missing_language)),
+    )
 
 
 def progress_text(texts: Catalogue, lang: Lang, counts: DeliveryCounts) -> str:
@@ -67,6 +126,9 @@ def report_embed(
     update_id = report.update.update_id
     counts = report.counts
     lines = [progress_text(texts, lang, counts)]
+    chosen = choice_text(texts, lang, report.update, report=True)
+    if chosen:
+        lines.append(chosen)
     if counts.crosspost_done or counts.crosspost_pending or counts.crosspost_failed:
         lines.append(
             texts.t(
@@ -115,11 +177,14 @@ def report_embed(
     return embed
 
 
-def problems_text(texts: Catalogue, lang: Lang, problems: Sequence[DraftProblem]) -> str:
-    """Why a draft (or a retraction reason) was refused, one line per problem."""
+def problems_text(
+    texts: Catalogue, lang: Lang, problems: Sequence[DraftProblem], *, form: bool = False
+) -> str:
+    """Why a draft (or a retraction reason) was refused, one line per problem; ``form``
+    names the form's fields (as the maintainer saw them) instead of the command's options."""
     lines = [texts.t(lang, "newsroom.problems")]
     for problem in problems:
-        lines.append(_problem_line(texts, lang, problem))
+        lines.append(_problem_line(texts, lang, problem, form))
     return "\n".join(dict.fromkeys(lines))  # the same line twice says nothing new
 
 
@@ -130,9 +195,18 @@ def _option_name(problem: DraftProblem) -> str:
     return f"{name}_ko" if problem.language == "ko" and problem.field in ("title", "body") else name
 
 
-def _problem_line(texts: Catalogue, lang: Lang, problem: DraftProblem) -> str:
+def _field_name(texts: Catalogue, lang: Lang, problem: DraftProblem) -> str:
+    """The form field the maintainer typed the faulty text into, by its label."""
+    if problem.field in ("title", "body"):
+        return texts.t(lang, f"newsroom.form.{problem.field}_{problem.language or 'en'}")
+    if problem.field == "source_url":
+        return texts.t(lang, "newsroom.form.source")
+    return _option_name(problem)
+
+
+def _problem_line(texts: Catalogue, lang: Lang, problem: DraftProblem, form: bool = False) -> str:
     params = {
-        "option": _option_name(problem),
+        "option": _field_name(texts, lang, problem) if form else _option_name(problem),
         "length": number(problem.length or 0),
         "limit": number(problem.limit or 0),
     }
@@ -147,6 +221,10 @@ def _problem_line(texts: Catalogue, lang: Lang, problem: DraftProblem) -> str:
             key = "newsroom.problem.invalid_url"
         case ("source_url", "required"):
             key = "newsroom.problem.source_required"
+        case ("source_url", "needs_source"):
+            key = "newsroom.problem.needs_source"
+        case (_, "incomplete"):
+            key = "newsroom.problem.incomplete"
         case ("season", "season_and_status"):
             key = "newsroom.problem.season_and_status"
         case ("season", "out_of_range"):

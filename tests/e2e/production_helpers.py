@@ -34,6 +34,14 @@ from tests.e2e.conftest import run_client
 from tests.e2e.golden import TODAY, golden_settings
 
 MESSAGES_ROUTE = "POST /channels/{channel_id}/messages"
+# The writing form's fields, by the /production post option that fills each one in.
+FORM_FIELDS = {
+    "title": "title_en",
+    "body": "body_en",
+    "title_ko": "title_ko",
+    "body_ko": "body_ko",
+    "source": "source",
+}
 BOT_PERMISSIONS = DEFAULT_BOT_PERMISSIONS | Permission.MANAGE_ROLES | Permission.MANAGE_MESSAGES
 # A fan server's admin: may change update posts and give out the (newer, lower) ping role.
 ADMIN_PERMISSIONS = Permission.MANAGE_GUILD | Permission.MANAGE_ROLES
@@ -225,12 +233,58 @@ class Newsroom:
         kwargs.setdefault("channel", self.desk_channel)
         return await self.double.invoke(command, options, **kwargs)
 
-    async def preview(self, **options: Any) -> InteractionResult:
+    async def open_form(
+        self, options: dict[str, Any] | None = None, **kwargs: Any
+    ) -> InteractionResult:
+        """/production post with its slash options: the bot answers with the writing form."""
+        opened = await self.invoke("production post", options or {}, **kwargs)
+        assert opened.modal is not None, opened
+        return opened
+
+    async def submit(
+        self, opened: InteractionResult, values: dict[str, str], **kwargs: Any
+    ) -> InteractionResult:
+        kwargs.setdefault("user", self.maintainer)
+        return await self.double.submit_modal(opened, values, **kwargs)
+
+    async def preview(
+        self, *, locale: str = "en-US", user: Member | None = None, **options: Any
+    ) -> InteractionResult:
+        """/production post, then the form filled in: title/body/title_ko/body_ko/source go
+        into the form's fields, the other options on the command line."""
         options.setdefault("title", "Season 2 starts filming")
         options.setdefault("body", "The cast met for the first script reading.")
-        result = await self.invoke("production post", options)
+        values = {FORM_FIELDS[k]: str(options.pop(k)) for k in list(options) if k in FORM_FIELDS}
+        who = user or self.maintainer
+        opened = await self.open_form(options, locale=locale, user=who)
+        result = await self.submit(opened, values, locale=locale, user=who)
         assert result.message is not None, result
         return result
+
+    async def correct(self, options: dict[str, Any], **kwargs: Any) -> InteractionResult:
+        """/production edit with text options, then Publish on its preview (when it has one)."""
+        preview = await self.invoke("production edit", options, **kwargs)
+        return await self._confirm(preview, "apply", **kwargs)
+
+    async def retract(self, options: dict[str, Any], **kwargs: Any) -> InteractionResult:
+        """/production retract, then Confirm on its confirmation (when it has one)."""
+        asked = await self.invoke("production retract", options, **kwargs)
+        return await self._confirm(asked, "retract", **kwargs)
+
+    async def _confirm(
+        self, result: InteractionResult, action: str, **kwargs: Any
+    ) -> InteractionResult:
+        if result.message is None or not self.has_button(result, action):
+            return result  # refused: the answer says why
+        kwargs.pop("locale", None)
+        return await self.press(result, action, **kwargs)
+
+    def has_button(self, result: InteractionResult, action: str) -> bool:
+        message = result.message
+        return message is not None and any(
+            str(c.get("custom_id", "")).startswith(f"gh:prod:{action}:")
+            for c in message.iter_components()
+        )
 
     def button_id(self, result: InteractionResult, action: str) -> str:
         message = result.message

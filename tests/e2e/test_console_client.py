@@ -163,7 +163,8 @@ async def test_an_edited_message_is_shown_again(console: ConsoleSession) -> None
     await run(console, ":as admin")
     await run(console, "/setup announcements channel:#general role:@Fans")
     await run(console, ":as maintainer")
-    preview = await run(console, "/production post title:Hello body:First update")
+    await run(console, "/production post")
+    preview = await run(console, ":submit title_en:Hello body_en:First update")
     published = await run(console, number_of(preview, "Publish"))
     assert "Published" in published
     await console.quiet()
@@ -178,12 +179,40 @@ def test_piped_console_prints_later_edits_of_the_progress(tmp_path: Path) -> Non
         ":as admin",
         "/setup announcements channel:#general role:@Fans",
         ":as maintainer",
-        "/production post title:Hello body:First update",
+        "/production post",
+        ":submit title_en:Hello body_en:First update",
         "1",
     ]
     result = run_console(script, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Delivered 1 / 1" in result.stdout  # the progress message as it ended
+
+
+async def test_a_maintainer_posts_through_the_form_with_several_lines(
+    console: ConsoleSession,
+) -> None:
+    await run(console, ":as admin")
+    await run(console, "/setup announcements channel:#general role:@Fans")
+    await run(console, ":as maintainer")
+    opened = await run(console, "/production post confidence:Reported")
+    assert "New production update" in opened and ":submit title_en:" in opened
+    preview = await run(
+        console,
+        r":submit title_en:Table read body_en:line one\nline two title_ko:대본 리딩 "
+        r"body_ko:첫 줄\n둘째 줄 source:https://news.example.com/read",
+    )
+    assert "In English: 1 server · in Korean: 0 servers." in preview
+    assert "line one\nline two" in preview and "첫 줄\n둘째 줄" in preview
+    published = await run(console, number_of(preview, "Publish"))
+    assert "Published as update #1" in published
+    await console.quiet()
+    (post,) = [
+        m
+        for m in console.double.messages(console.server.channel)
+        if m.embeds and m.embeds[0].get("title") == "Table read"
+    ]
+    assert post.embeds[0]["description"] == "line one\nline two"
+    assert post.embeds[0]["url"] == "https://news.example.com/read"
 
 
 # -- markdown and mentions as Discord renders them -------------------------------------

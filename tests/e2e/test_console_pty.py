@@ -134,7 +134,13 @@ def test_progress_is_redrawn_when_the_bot_edits_it(terminal: Terminal) -> None:
     terminal.command(":as admin", "Manage Server")
     terminal.command("/setup announcements channel:#general role:@Fans", "#general")
     terminal.command(":as maintainer", "newsroom")
-    preview = terminal.command("/production post title:Hello body:First", "Cancel")
+    # The form asks field by field, as Discord's modal shows them; Esc then Enter ends a body.
+    terminal.command("/production post", "Title (English)")
+    terminal.command("Hello", "Text (English)")
+    terminal.command("First" + ESC, "Title (Korean)")
+    terminal.command("", "Text (Korean)")
+    terminal.command(ESC, "Source link")
+    preview = terminal.command("", "Cancel")
     publish = re.search(r"\[(\d+)\]\s*Publish", preview)
     assert publish, preview
     terminal.command(publish.group(1), "Published")

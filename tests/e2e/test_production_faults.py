@@ -138,7 +138,7 @@ async def test_corrections_and_retractions_reach_every_copy(
         await wait_until_finished(db, 1)
         first_ids = {s.guild.id: room.posts(s)[0].id for s in servers}
 
-        edited = await room.invoke("production edit", {"id": 1, "title": "Filming starts in June"})
+        edited = await room.correct({"id": 1, "title": "Filming starts in June"})
         assert "Update #1 corrected: 12 copies will be edited" in (edited.content or "")
         await wait_until_finished(db, 1)
         for server in servers:
@@ -150,9 +150,7 @@ async def test_corrections_and_retractions_reach_every_copy(
             lambda: "Delivery finished" in (edited.content or ""), what="the edit's report"
         )
 
-        retracted = await room.invoke(
-            "production retract", {"id": 1, "reason": "the source withdrew the story"}
-        )
+        retracted = await room.retract({"id": 1, "reason": "the source withdrew the story"})
         assert "12 copies will read 'Retracted: the source withdrew the story'" in (
             retracted.content or ""
         )

@@ -86,11 +86,15 @@ async def test_post_while_locked_is_acknowledged_then_shows_the_preview(
     async with room.start() as bot:
         with write_lock(room.database) as lock:
             release = asyncio.create_task(hold_for(lock, LOCK_HELD))
-            posted = await room.invoke(
-                "production post",
-                {"title": "Season 2 table read", "body": "The cast met."},
+            # The form opens at once (it needs no write); its submit writes the preview.
+            opened = await room.open_form()
+            assert opened.latency is not None and opened.latency < 3.0
+            posted = await room.submit(
+                opened,
+                {"title_en": "Season 2 table read", "body_en": "The cast met."},
                 settle=False,
             )
+            await posted.record.wait_until(lambda: posted.answered, 3.0)
             assert posted.answered and posted.latency is not None and posted.latency < 3.0
             assert posted.loading  # "thinking…" while the preview waits for the database
             await release
@@ -170,6 +174,11 @@ async def test_edit_retract_list_and_status_while_locked_are_acknowledged_then_a
                 assert result.loading  # "thinking…" while the write waits for the lock
             await release
         await wait_for(lambda: not edited.loading and not retracted.loading, within=10.0)
+        # Both wait for the maintainer's click: nothing changed under the lock.
+        assert "Preview of the correction to #1" in (edited.content or "")
+        assert "Retract update #2?" in (retracted.content or "")
+        edited = await room.press(edited, "apply")
+        retracted = await room.press(retracted, "retract")
         assert "Update #1 corrected" in (edited.content or "")
         assert "Update #2 retracted" in (retracted.content or "")
         assert all(m.ephemeral for m in (edited.message, retracted.message) if m is not None)

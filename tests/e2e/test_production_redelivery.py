@@ -71,7 +71,7 @@ async def test_a_post_whose_answer_was_lost_is_found_not_posted_again_past_the_n
         assert row is not None and row.message_id == post.id and row.status is DeliveryStatus.SENT
 
         # The copy found that way is the one a correction edits.
-        await room.invoke("production edit", {"id": 1, "title": "Filming moved to June"})
+        await room.correct({"id": 1, "title": "Filming moved to June"})
         await wait_until_finished(db, 1)
         for server in (lost, fine):
             (copy,) = room.posts(server)
@@ -152,7 +152,7 @@ async def test_after_an_outage_past_the_retries_retry_delivers_once_and_edits_re
 
         # An edit whose request fails past the retries is retried like a send.
         broken_edit = double.faults.server_error(EDIT_ROUTE, 503, channel=down.channel, times=None)
-        await room.invoke("production edit", {"id": 1, "title": "Season 2 confirmed for 2027"})
+        await room.correct({"id": 1, "title": "Season 2 confirmed for 2027"})
         counts = await wait_until_finished(db, 1)
         assert counts.edits_failed == 1
         assert room.posts(fine)[0].embeds[0]["title"] == "Season 2 confirmed for 2027"
@@ -186,7 +186,7 @@ async def test_a_retraction_reaches_a_copy_whose_send_was_never_recorded(
         (post,) = room.posts(server)
 
         double.faults.remove(reads_down)
-        retracted = await room.invoke("production retract", {"id": 1, "reason": "not confirmed"})
+        retracted = await room.retract({"id": 1, "reason": "not confirmed"})
         assert retracted.message is not None
         await wait_until_finished(db, 1)
         await wait_for(

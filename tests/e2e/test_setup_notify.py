@@ -296,7 +296,7 @@ async def test_a_correction_skips_the_copy_in_a_server_that_removed_the_bot(
         await wait_until_finished(db, 1)
         double.remove_guild(leaves.guild)
         await unsubscribed(db, leaves)
-        edited = await room.invoke("production edit", {"id": 1, "title": "Filming starts in June"})
+        edited = await room.correct({"id": 1, "title": "Filming starts in June"})
         assert "1 copy will be edited" in (edited.content or "")
         counts = await wait_until_finished(db, 1)
         assert counts.edits_failed == 0

@@ -101,6 +101,16 @@ ROWS_AT_VERSION[5] = (
     """
 )
 
+# Version 6 added topics and per-topic roles (topics themselves are seeded facts).
+ROWS_AT_VERSION[6] = (
+    ROWS_AT_VERSION[5]
+    + """
+        INSERT INTO topics VALUES ('season-news', 0, 'News', '소식', 'About', '설명');
+        INSERT INTO guild_topic_roles (guild_id, topic, role_id, created_by_bot, updated_at)
+            VALUES (11, 'season-news', 13, 0, 1.0);
+    """
+)
+
 # Columns that hold Discord ids must be INTEGER snowflakes, in every migration.
 DISCORD_ID_COLUMNS = {
     "guild_id",

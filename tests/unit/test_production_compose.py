@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 import pytest
 
 from bot.production.compose import (
+    DEFAULT_LABELS,
     DESCRIPTION_MAX,
     EMBED_TOTAL_MAX,
     LANGUAGES,
@@ -131,7 +135,7 @@ def test_over_long_korean_title_is_reported_for_korean() -> None:
 
 
 def test_title_at_the_limit_counts_emoji_as_two() -> None:
-    assert validate_draft(make_draft(title=LocalizedText("a" * TITLE_MAX))) == []
+    assert validate_draft(make_draft(title=LocalizedText("a" * TITLE_MAX, "제목"))) == []
     emoji_title = "🎬" * (TITLE_MAX // 2 + 1)  # fits in code points, not in UTF-16 units
     assert text_length(emoji_title) > TITLE_MAX
     assert any(
@@ -140,7 +144,7 @@ def test_title_at_the_limit_counts_emoji_as_two() -> None:
 
 
 def test_body_must_leave_room_for_the_correction_line() -> None:
-    full = make_draft(body=LocalizedText("x" * DESCRIPTION_MAX))
+    full = make_draft(body=LocalizedText("x" * DESCRIPTION_MAX, "본문"))
     problems = validate_draft(full)
     assert problems and problems[0].field == "body" and problems[0].language == "en"
     assert problems[0].limit is not None and problems[0].limit < DESCRIPTION_MAX
@@ -199,8 +203,52 @@ def test_season_and_status_go_together_and_need_a_source() -> None:
 
     assert codes(make_draft(season_status=None)) == [("season", "season_and_status")]
     assert codes(make_draft(season=0)) == [("season", "out_of_range")]
-    assert codes(make_draft(source_url=None)) == [("source_url", "required")]
-    assert codes(make_draft(source_url=None, season=None, season_status=None)) == []
+    rumour = make_draft(source_url=None, confidence="unconfirmed")
+    assert codes(rumour) == [("source_url", "required")]
+    assert codes(replace(rumour, season=None, season_status=None)) == []
+
+
+@pytest.mark.parametrize("confidence", ["official", "reported"])
+def test_official_and_reported_posts_need_an_https_source(confidence: Any) -> None:
+    def codes(draft: UpdateDraft) -> list[tuple[str, str]]:
+        return [(p.field, p.code) for p in validate_draft(draft)]
+
+    plain = make_draft(confidence=confidence, season=None, season_status=None)
+    assert codes(replace(plain, source_url=None)) == [("source_url", "needs_source")]
+    assert codes(replace(plain, source_url="http://example.com/a")) == [
+        ("source_url", "needs_source")
+    ]
+    assert codes(replace(plain, source_url="https://example.com/a")) == []
+    assert codes(replace(plain, confidence="unconfirmed", source_url=None)) == []
+
+
+def test_half_a_language_is_refused() -> None:
+    problems = validate_draft(make_draft(body=LocalizedText("Body")))  # Korean title only
+    assert [(p.field, p.code, p.language) for p in problems] == [("body", "incomplete", "ko")]
+    problems = validate_draft(make_draft(title=LocalizedText("Title")))  # Korean body only
+    assert [(p.field, p.code, p.language) for p in problems] == [("title", "incomplete", "ko")]
+
+
+def test_an_unconfirmed_post_says_so_and_a_confirmed_one_does_not() -> None:
+    rumour = make_draft(confidence="unconfirmed", season=None, season_status=None)
+    for language in ("en", "ko"):
+        post = build_post(make_update(rumour), language, None)
+        assert DEFAULT_LABELS[language].unconfirmed in post.embeds[0].description
+        official = build_post(make_update(make_draft()), language, None)
+        assert DEFAULT_LABELS[language].unconfirmed not in official.embeds[0].description
+        assert "Preview" not in (post.embeds[0].footer or "")
+
+
+def test_the_preview_has_one_post_per_written_language() -> None:
+    english_only = make_draft(title=LocalizedText("T"), body=LocalizedText("B"))
+    assert [e.title for e in build_preview(english_only).embeds] == ["T"]
+    assert [e.title for e in build_preview(make_draft()).embeds] == [
+        "Season 2 confirmed",
+        "시즌 2 확정",
+    ]
+    assert all(
+        e.footer == DEFAULT_LABELS["en"].preview_footer for e in build_preview(english_only).embeds
+    )
 
 
 def test_retract_reason_limits() -> None:

@@ -168,7 +168,7 @@ async def test_fact_tables_are_exactly_the_seeded_ones(tmp_path: Path) -> None:
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
             )
         }
-    later = {"topics"}  # a fact table added by a later migration (0005)
+    later = {"topics"}  # a fact table added by a later migration (0006)
     assert tables - {"meta"} == set(FACT_TABLES) - later
 
     async with await Database.open(tmp_path / "latest.db") as latest:
