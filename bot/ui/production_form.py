@@ -182,7 +182,7 @@ def submitted_values(data: Mapping[str, Any]) -> dict[str, str]:
 
 
 def draft_from_form(values: Mapping[str, str], base: UpdateDraft) -> UpdateDraft:
-    """The draft the form describes; confidence and season come from ``base``."""
+    """The draft the form describes; confidence, season and topic come from ``base``."""
     return UpdateDraft(
         title=LocalizedText(values.get("title_en", ""), values.get("title_ko") or None),
         body=LocalizedText(values.get("body_en", ""), values.get("body_ko") or None),
@@ -190,4 +190,5 @@ def draft_from_form(values: Mapping[str, str], base: UpdateDraft) -> UpdateDraft
         source_url=values.get("source") or None,
         season=base.season,
         season_status=base.season_status,
+        topic=base.topic,
     )
