@@ -415,61 +415,74 @@ async def publish_preview(db: Database, token: str, now: float) -> PublishResult
             return PreviewCancelled()
         if now >= preview.expires_at:
             return PreviewExpired(preview.expires_at)
-        update_row = await _fetch_one(
-            conn,
-            """
-            INSERT INTO production_updates (preview_token, author_id, title_en, title_ko,
-                body_en, body_ko, source_url, confidence, season, season_status, created_at)
-            VALUES (:token, :author_id, :title_en, :title_ko, :body_en, :body_ko, :source_url,
-                    :confidence, :season, :season_status, :now)
-            RETURNING *
-            """,
-            {
-                "token": token,
-                "author_id": preview.author_id,
-                "now": now,
-                **_draft_params(preview.draft),
-            },
-        )
-        assert update_row is not None
-        update = _update(update_row)
-        subscribers = await _fetch_all(
-            conn,
-            """
-            SELECT guild_id, channel_id, channel_kind, role_id, language FROM guild_settings
-            WHERE enabled = 1 AND attention_reason IS NULL
-            """,
-            (),
-        )
-        await conn.executemany(
-            """
-            INSERT INTO production_deliveries (update_id, guild_id, channel_id, channel_kind,
-                role_id, language, status, next_attempt_at, nonce, wanted_revision, crosspost,
-                crosspost_next_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)
-            """,
-            [
-                (
-                    update.update_id,
-                    s["guild_id"],
-                    s["channel_id"],
-                    s["channel_kind"],
-                    s["role_id"],
-                    s["language"],
-                    now,
-                    delivery_nonce(update.update_id, s["guild_id"], update.revision),
-                    update.revision,
-                    "pending" if s["channel_kind"] == "announcement" else "none",
-                    now if s["channel_kind"] == "announcement" else None,
-                    now,
-                )
-                for s in subscribers
-            ],
+        published = await publish_draft(
+            conn, token=token, author_id=preview.author_id, draft=preview.draft, now=now
         )
         await conn.execute(
             "UPDATE production_previews SET state = 'published', update_id = ? WHERE token = ?",
-            (update.update_id, token),
+            (published.update.update_id, token),
         )
+    return published
+
+
+async def publish_draft(
+    conn: aiosqlite.Connection, *, token: str, author_id: int, draft: UpdateDraft, now: float
+) -> Published:
+    """Inside the caller's transaction: the update and one delivery per subscribed server.
+
+    What Publish does once its checks passed; a scheduled post goes out through this too.
+    """
+    update_row = await _fetch_one(
+        conn,
+        """
+        INSERT INTO production_updates (preview_token, author_id, title_en, title_ko,
+            body_en, body_ko, source_url, confidence, season, season_status, created_at)
+        VALUES (:token, :author_id, :title_en, :title_ko, :body_en, :body_ko, :source_url,
+                :confidence, :season, :season_status, :now)
+        RETURNING *
+        """,
+        {
+            "token": token,
+            "author_id": author_id,
+            "now": now,
+            **_draft_params(draft),
+        },
+    )
+    assert update_row is not None
+    update = _update(update_row)
+    subscribers = await _fetch_all(
+        conn,
+        """
+        SELECT guild_id, channel_id, channel_kind, role_id, language FROM guild_settings
+        WHERE enabled = 1 AND attention_reason IS NULL
+        """,
+        (),
+    )
+    await conn.executemany(
+        """
+        INSERT INTO production_deliveries (update_id, guild_id, channel_id, channel_kind,
+            role_id, language, status, next_attempt_at, nonce, wanted_revision, crosspost,
+            crosspost_next_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)
+        """,
+        [
+            (
+                update.update_id,
+                s["guild_id"],
+                s["channel_id"],
+                s["channel_kind"],
+                s["role_id"],
+                s["language"],
+                now,
+                delivery_nonce(update.update_id, s["guild_id"], update.revision),
+                update.revision,
+                "pending" if s["channel_kind"] == "announcement" else "none",
+                now if s["channel_kind"] == "announcement" else None,
+                now,
+            )
+            for s in subscribers
+        ],
+    )
     return Published(update, len(subscribers))
 
 
@@ -587,34 +600,54 @@ async def edit_update(
     :class:`RevisionConflict` instead of silently overwriting it.
     """
     async with db.transaction() as conn:
-        row = await _fetch_one(
-            conn, "SELECT * FROM production_updates WHERE update_id = ?", (update_id,)
-        )
-        if row is None:
-            return UnknownUpdate(update_id)
-        current = _update(row)
-        if current.is_retracted:
-            return AlreadyRetracted(current)
-        if expected_revision is not None and current.revision != expected_revision:
-            return RevisionConflict(current)
-        if current.draft == draft:
-            return NoChange(current)
-        new_row = await _fetch_one(
+        return await edit_in(
             conn,
-            """
-            UPDATE production_updates
-            SET title_en = :title_en, title_ko = :title_ko, body_en = :body_en,
-                body_ko = :body_ko, source_url = :source_url, confidence = :confidence,
-                season = :season, season_status = :season_status,
-                edited_at = :now, edited_by = :editor_id, revision = revision + 1
-            WHERE update_id = :update_id
-            RETURNING *
-            """,
-            {"update_id": update_id, "now": now, "editor_id": editor_id, **_draft_params(draft)},
+            update_id,
+            draft,
+            editor_id=editor_id,
+            now=now,
+            expected_revision=expected_revision,
         )
-        assert new_row is not None
-        updated = _update(new_row)
-        queued = await _queue_copy_changes(conn, update_id, updated.revision, now)
+
+
+async def edit_in(
+    conn: aiosqlite.Connection,
+    update_id: int,
+    draft: UpdateDraft,
+    *,
+    editor_id: int,
+    now: float,
+    expected_revision: int | None,
+) -> EditResult:
+    """:func:`edit_update` inside the caller's transaction (a scheduled correction too)."""
+    row = await _fetch_one(
+        conn, "SELECT * FROM production_updates WHERE update_id = ?", (update_id,)
+    )
+    if row is None:
+        return UnknownUpdate(update_id)
+    current = _update(row)
+    if current.is_retracted:
+        return AlreadyRetracted(current)
+    if expected_revision is not None and current.revision != expected_revision:
+        return RevisionConflict(current)
+    if current.draft == draft:
+        return NoChange(current)
+    new_row = await _fetch_one(
+        conn,
+        """
+        UPDATE production_updates
+        SET title_en = :title_en, title_ko = :title_ko, body_en = :body_en,
+            body_ko = :body_ko, source_url = :source_url, confidence = :confidence,
+            season = :season, season_status = :season_status,
+            edited_at = :now, edited_by = :editor_id, revision = revision + 1
+        WHERE update_id = :update_id
+        RETURNING *
+        """,
+        {"update_id": update_id, "now": now, "editor_id": editor_id, **_draft_params(draft)},
+    )
+    assert new_row is not None
+    updated = _update(new_row)
+    queued = await _queue_copy_changes(conn, update_id, updated.revision, now)
     return Edited(updated, queued)
 
 
