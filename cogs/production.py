@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import replace
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Literal
 
 import discord
 from discord import app_commands
@@ -25,7 +25,7 @@ from bot.datapack.models import Confidence, SeasonStatus
 from bot.errors import UserFacingError
 from bot.i18n.catalogue import Lang, lang_for
 from bot.i18n.translator import command_text
-from bot.production import repo_deliveries
+from bot.production import repo_deliveries, repo_schedule
 from bot.production import repository as repo
 from bot.production.compose import (
     SEASON_MAX,
@@ -44,7 +44,10 @@ from bot.production.models import (
     Update,
     UpdateDraft,
 )
+from bot.production.schedule import Changed, NotPending, UnknownSchedule
+from bot.production.when import When, WhenError
 from bot.replies import NO_MENTIONS
+from bot.ui import schedule as sched_ui
 from bot.ui.production import PREVIEW_BUTTONS, desk_of, preview_view
 from bot.ui.production_render import (
     list_embed,
@@ -110,6 +113,19 @@ DESCRIBE_TEXT: Final = {
 }
 UPDATE_ID_TEXT: Final = command_text(
     "Update number (see /production list)", "cmd.production.opt.id"
+)
+SCHEDULE_TEXT: Final = {
+    "at": command_text(
+        "Schedule it: when to publish, e.g. 2026-12-24 20:00 or 20:00 (empty: now)",
+        "cmd.production.opt.at",
+    ),
+    "timezone": command_text(
+        "Timezone of `at` (default: Korea time, KST), e.g. UTC or America/New_York",
+        "cmd.production.opt.timezone",
+    ),
+}
+SCHEDULE_ID_TEXT: Final = command_text(
+    "Scheduled post number (see /production scheduled)", "cmd.production.opt.schedule_id"
 )
 
 UpdateId = app_commands.Range[int, 1, UPDATE_ID_MAX]
@@ -218,6 +234,19 @@ class ProductionCog(
             desk.wake()
             desk.track(interaction, update_id, _lang(interaction), lead)
 
+    async def _when(
+        self, interaction: discord.Interaction[GoldenHourBot], at: str | None, zone: str | None
+    ) -> When | Literal[False] | None:
+        """The scheduled time (None: publish now), or False once a bad time was answered."""
+        if at is None or not at.strip():
+            return None
+        try:
+            return sched_ui.parse_at(at, zone, self.now)
+        except WhenError as error:
+            texts, lang = self.bot.services.texts, _lang(interaction)
+            await self._reply(interaction, sched_ui.when_problem(texts, lang, error, zone))
+            return False
+
     # ------------------------------------------------------------------ post
 
     @app_commands.command(
@@ -226,7 +255,7 @@ class ProductionCog(
             "Post a production update to every subscribed server", "cmd.production.post"
         ),
     )
-    @app_commands.describe(**DESCRIBE_TEXT)
+    @app_commands.describe(**DESCRIBE_TEXT, **SCHEDULE_TEXT)
     @app_commands.choices(confidence=CONFIDENCE_CHOICES, status=STATUS_CHOICES)
     async def post(
         self,
@@ -239,10 +268,15 @@ class ProductionCog(
         status: str | None = None,
         title_ko: str | None = None,
         body_ko: str | None = None,
+        at: str | None = None,
+        timezone: str | None = None,
     ) -> None:
         await self._acknowledge(interaction)
         await self._require_maintainer(interaction)
         services, lang = self.bot.services, _lang(interaction)
+        when = await self._when(interaction, at, timezone)
+        if when is False:
+            return
         draft = normalized_draft(
             UpdateDraft(
                 title=LocalizedText(title, title_ko),
@@ -256,6 +290,19 @@ class ProductionCog(
         problems = validate_draft(draft)
         if problems:
             await self._reply(interaction, problems_text(services.texts, lang, problems))
+            return
+        if when is not None:
+            servers = await repo.count_subscribers(services.db)
+            await sched_ui.send_schedule_preview(
+                interaction,
+                services,
+                lang,
+                kind="post",
+                draft=draft,
+                when=when,
+                now=self.now,
+                servers=servers,
+            )
             return
         token = secrets.token_urlsafe(12)
         await repo.create_preview(
@@ -284,7 +331,7 @@ class ProductionCog(
         ),
     )
     @app_commands.rename(update_id="id")
-    @app_commands.describe(update_id=UPDATE_ID_TEXT, **DESCRIBE_TEXT)
+    @app_commands.describe(update_id=UPDATE_ID_TEXT, **DESCRIBE_TEXT, **SCHEDULE_TEXT)
     @app_commands.choices(confidence=CONFIDENCE_CHOICES, status=STATUS_CHOICES)
     async def edit(
         self,
@@ -298,11 +345,16 @@ class ProductionCog(
         status: str | None = None,
         title_ko: str | None = None,
         body_ko: str | None = None,
+        at: str | None = None,
+        timezone: str | None = None,
     ) -> None:
         await self._acknowledge(interaction)
         await self._require_maintainer(interaction)
         services, lang = self.bot.services, _lang(interaction)
         texts = services.texts
+        when = await self._when(interaction, at, timezone)
+        if when is False:
+            return
         current = await self._known_update(update_id)
         draft = normalized_draft(
             edited_draft(
@@ -320,6 +372,25 @@ class ProductionCog(
         problems = validate_draft(draft)
         if problems:
             await self._reply(interaction, problems_text(texts, lang, problems))
+            return
+        if when is not None:
+            if current.is_retracted:
+                await self._reply(
+                    interaction, texts.t(lang, "newsroom.already_retracted", id=update_id)
+                )
+            elif current.draft == draft:
+                await self._reply(interaction, texts.t(lang, "newsroom.no_change", id=update_id))
+            else:
+                await sched_ui.send_schedule_preview(
+                    interaction,
+                    services,
+                    lang,
+                    kind="edit",
+                    draft=draft,
+                    when=when,
+                    now=self.now,
+                    update=current,
+                )
             return
         result = await repo.edit_update(
             services.db,
@@ -477,6 +548,83 @@ class ProductionCog(
         if queued:
             self._follow(interaction, update_id, lead)
 
+    # ------------------------------------------------------------------ scheduled posts
+
+    @app_commands.command(
+        name="scheduled",
+        description=command_text(
+            "Scheduled posts and corrections still to go out", "cmd.production.scheduled"
+        ),
+    )
+    async def scheduled(self, interaction: discord.Interaction[GoldenHourBot]) -> None:
+        await self._acknowledge(interaction)
+        await self._require_maintainer(interaction)
+        services, lang = self.bot.services, _lang(interaction)
+        pending = await repo_schedule.pending_schedules(services.db, LIST_MAX)
+        failed = await repo_schedule.recent_failures(services.db, self.now - 86400.0, 5)
+        embed = sched_ui.scheduled_embed(services.texts, lang, pending, failed)
+        await self._reply(interaction, "", [embed])
+
+    @app_commands.command(
+        name="reschedule",
+        description=command_text(
+            "Move a scheduled post or correction to another time", "cmd.production.reschedule"
+        ),
+    )
+    @app_commands.rename(schedule_id="id")
+    @app_commands.describe(schedule_id=SCHEDULE_ID_TEXT, **SCHEDULE_TEXT)
+    async def reschedule(
+        self,
+        interaction: discord.Interaction[GoldenHourBot],
+        schedule_id: UpdateId,
+        at: str,
+        timezone: str | None = None,
+    ) -> None:
+        await self._acknowledge(interaction)
+        await self._require_maintainer(interaction)
+        services = self.bot.services
+        when = await self._when(interaction, at, timezone)
+        if not isinstance(when, When):
+            return
+        result = await repo_schedule.reschedule(
+            services.db, schedule_id, due_at=when.timestamp, timezone=when.zone.name, now=self.now
+        )
+        await self._schedule_changed(interaction, result, "newsroom.rescheduled")
+
+    @app_commands.command(
+        name="unschedule",
+        description=command_text(
+            "Cancel a scheduled post or correction", "cmd.production.unschedule"
+        ),
+    )
+    @app_commands.rename(schedule_id="id")
+    @app_commands.describe(schedule_id=SCHEDULE_ID_TEXT)
+    async def unschedule(
+        self, interaction: discord.Interaction[GoldenHourBot], schedule_id: UpdateId
+    ) -> None:
+        await self._acknowledge(interaction)
+        await self._require_maintainer(interaction)
+        result = await repo_schedule.unschedule(self.bot.services.db, schedule_id, self.now)
+        await self._schedule_changed(interaction, result, "newsroom.unscheduled")
+
+    async def _schedule_changed(
+        self,
+        interaction: discord.Interaction[GoldenHourBot],
+        result: Changed | NotPending | UnknownSchedule,
+        done_key: str,
+    ) -> None:
+        texts, lang = self.bot.services.texts, _lang(interaction)
+        match result:
+            case Changed(schedule=schedule):
+                sched_ui.rearm(self.bot)
+                when = sched_ui.when_line(texts, lang, schedule.due_at, schedule.timezone)
+                text = texts.t(lang, done_key, id=schedule.schedule_id, when=when)
+            case NotPending(schedule=schedule):
+                text = sched_ui.not_pending_text(texts, lang, schedule)
+            case UnknownSchedule(schedule_id=schedule_id):
+                text = texts.t(lang, "newsroom.unknown_schedule", id=schedule_id)
+        await self._reply(interaction, text)
+
 
 def _confidence(value: str) -> Confidence:
     """Discord offers only the choices, but a client may send anything: check again."""
@@ -506,8 +654,8 @@ async def setup(bot: GoldenHourBot) -> None:
         await bot.add_cog(cog, guild=discord.Object(admin_guild))
     else:
         await bot.add_cog(cog)
-    bot.add_dynamic_items(*PREVIEW_BUTTONS)
+    bot.add_dynamic_items(*PREVIEW_BUTTONS, *sched_ui.SCHEDULE_BUTTONS)
 
 
 async def teardown(bot: GoldenHourBot) -> None:
-    bot.remove_dynamic_items(*PREVIEW_BUTTONS)
+    bot.remove_dynamic_items(*PREVIEW_BUTTONS, *sched_ui.SCHEDULE_BUTTONS)
