@@ -339,13 +339,14 @@ def _failure(result: Published | EditResult) -> str | None:
 
 
 async def purge_drafts(db: Database, now: float) -> int:
-    """Delete previews of schedules nobody confirmed, once their buttons are dead."""
+    """Delete previews of schedules nobody confirmed (or discarded), once their buttons are
+    dead: the answer to a late click is the same 'can't find this preview' either way."""
     async with db.transaction() as conn:
         return await _changes(
             conn,
             """
             DELETE FROM production_schedules
-            WHERE state = 'draft' AND draft_expires_at <= ?
+            WHERE state IN ('draft', 'discarded') AND draft_expires_at <= ?
             """,
             (now,),
         )
