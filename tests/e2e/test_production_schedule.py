@@ -22,12 +22,14 @@ from discord_double.backend import RecordedRequest
 
 from bot.production import repo_schedule
 from bot.production.models import LocalizedText, UpdateDraft
+from bot.production.runtime import DeliveryOptions
 from bot.production.schedule import Confirmed
 from bot.runner import open_services
 from tests.e2e.production_helpers import (
     MESSAGES_ROUTE,
     FanServer,
     Newsroom,
+    fast_delivery,
     outcome,
     wait_for,
     wait_until_finished,
@@ -58,6 +60,14 @@ def sent_at(request: RecordedRequest) -> float:
     return time.time() - (time.monotonic() - request.started)
 
 
+def rearm_only(room: Newsroom) -> DeliveryOptions:
+    """Delivery options whose scheduler never polls in a test's time: a schedule added or
+    moved in this process must wake it by itself (and does so at the exact time)."""
+    options = fast_delivery(room.clock)
+    options.schedule_poll_interval = 600.0
+    return options
+
+
 def first_sends(room: Newsroom, servers: list[FanServer]) -> list[float]:
     return [sent_at(room.send_requests(s)[0]) for s in servers if room.send_requests(s)]
 
@@ -83,7 +93,7 @@ async def test_a_scheduled_post_goes_out_at_its_time_once_per_server(
 ) -> None:
     room = Newsroom.build(double, tmp_path)
     servers = room.add_servers(4)
-    async with room.start() as bot:
+    async with room.start(rearm_only(room)) as bot:
         await room.subscribe(bot.services.db, servers)
         due = in_seconds(3.0)
         preview = await room.invoke(
@@ -128,7 +138,7 @@ async def test_in_korean_the_preview_list_and_changes_speak_korean(
 ) -> None:
     room = Newsroom.build(double, tmp_path)
     servers = room.add_servers(2)
-    async with room.start() as bot:
+    async with room.start(rearm_only(room)) as bot:
         await room.subscribe(bot.services.db, servers, language="ko")
         due = time.time() + 3600.0
         preview = await room.invoke(
