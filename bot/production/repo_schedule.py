@@ -53,6 +53,10 @@ DRAFT_TTL: Final = 15 * 60.0  # as long as the interaction token behind the prev
 RETRACTED: Final = "retracted"
 CHANGED: Final = "changed"
 GONE: Final = "unknown_update"
+MISSED: Final = "missed"
+# A post found this long after its time (no bot was running) is not published: "tonight at
+# 8 pm" a day later would be wrong. The maintainers see it in /production scheduled.
+MISSED_AFTER: Final = 6 * 3600.0
 
 
 def _schedule(row: sqlite3.Row) -> Schedule:
@@ -255,6 +259,17 @@ async def next_due_at(db: Database) -> float | None:
     return None if value is None else float(value)
 
 
+async def waiting(db: Database) -> tuple[int, float | None]:
+    """How many schedules are still to go out, and the earliest one's time."""
+    row = await db.fetch_one(
+        "SELECT COUNT(*) AS n, MIN(due_at) AS due FROM production_schedules "
+        "WHERE state = 'scheduled'"
+    )
+    if row is None:
+        return 0, None
+    return int(row["n"]), None if row["due"] is None else float(row["due"])
+
+
 async def fire_due(db: Database, now: float, limit: int = 20) -> list[Fired]:
     """Publish every schedule due by ``now``, each in its own transaction."""
     rows = await db.fetch_all(
@@ -285,6 +300,8 @@ async def _fire_one(db: Database, schedule_id: int, now: float) -> Fired | None:
         if row is None:
             return None  # another process (or an earlier run) got there first
         schedule = _schedule(row)
+        if now - schedule.due_at > MISSED_AFTER:
+            return await _missed(conn, schedule, now)
         result: Published | EditResult
         if schedule.kind == "post":
             result = await repo.publish_draft(
@@ -323,6 +340,20 @@ async def _fire_one(db: Database, schedule_id: int, now: float) -> Fired | None:
         )
     assert done is not None  # the row was 'scheduled' in this very transaction
     return Fired(_schedule(done), result, now - schedule.due_at)
+
+
+async def _missed(conn: aiosqlite.Connection, schedule: Schedule, now: float) -> Fired:
+    row = await _fetch_one(
+        conn,
+        """
+        UPDATE production_schedules SET state = 'failed', outcome = :outcome, updated_at = :now
+        WHERE schedule_id = :id AND state = 'scheduled'
+        RETURNING *
+        """,
+        {"id": schedule.schedule_id, "outcome": MISSED, "now": now},
+    )
+    assert row is not None
+    return Fired(_schedule(row), None, now - schedule.due_at)
 
 
 def _failure(result: Published | EditResult) -> str | None:

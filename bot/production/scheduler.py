@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import sqlite3
 from collections.abc import Callable
@@ -65,6 +66,16 @@ class Scheduler:
         self._rearm.set()
 
     async def _run(self) -> None:
+        with contextlib.suppress(StoreError, sqlite3.Error, OSError):  # the loop says why
+            count, due = await repo_schedule.waiting(self.db)
+            if count:
+                late = max(self.clock() - (due or 0.0), 0.0)
+                log.info(
+                    "scheduled posts: %d waiting, the next due %s%s",
+                    count,
+                    dt.datetime.fromtimestamp(due or 0.0, dt.UTC).isoformat(timespec="seconds"),
+                    f" ({late:.0f} s ago)" if late >= 1 else "",
+                )
         while True:
             self._rearm.clear()
             wait = await self._tick()

@@ -119,3 +119,14 @@ async def test_reschedule_and_unschedule_only_before_it_goes_out(db: Database) -
     late = await repo_schedule.unschedule(db, first, T0 + 3601)
     assert isinstance(late, NotPending) and late.schedule.state == "published"
     assert await repo_schedule.next_due_at(db) is None
+
+
+async def test_a_post_found_long_after_its_time_is_not_sent(db: Database) -> None:
+    schedule_id = await scheduled(db, due=T0 + 60)
+    late = T0 + 60 + repo_schedule.MISSED_AFTER + 1
+    (fired,) = await repo_schedule.fire_due(db, late)
+    assert fired.result is None and fired.queued == 0
+    assert fired.schedule.state == "failed" and fired.schedule.outcome == "missed"
+    assert await db.fetch_value("SELECT COUNT(*) FROM production_updates") == 0
+    failures = await repo_schedule.recent_failures(db, late - 60, 5)
+    assert [s.schedule_id for s in failures] == [schedule_id]
