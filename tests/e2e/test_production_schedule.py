@@ -186,6 +186,14 @@ async def test_list_reschedule_and_cancel(double: DiscordDouble, tmp_path: Path)
         assert description.index("Second") < description.index("First")  # soonest first
         assert "new post" in description and f"<t:{int(later)}:R>" in description
 
+        outsider = double.add_member(room.desk, "outsider")
+        for command, options in (
+            ("production scheduled", {}),
+            ("production unschedule", {"id": 2}),
+            ("production reschedule", {"id": 2, "at": kst(later)}),
+        ):
+            refused = await room.invoke(command, options, user=outsider)
+            assert "Only the bot's maintainers can do this." in (refused.content or "")
         cancelled = await room.invoke("production unschedule", {"id": 2})
         assert "Cancelled #2: it will not be sent" in (cancelled.content or "")
         soon = in_seconds(2.0)
