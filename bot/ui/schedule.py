@@ -69,9 +69,8 @@ def when_problem(texts: Catalogue, lang: Lang, error: WhenError, zone: str | Non
 
 def local_time(due_at: float, zone_name: str, lang: Lang) -> str:
     """'24 December 2026 20:00 KST' / '2026년 12월 24일 20:00 KST' in the schedule's zone."""
-    when = When(
-        dt.datetime.fromtimestamp(due_at, resolve_zone(zone_name).tzinfo), resolve_zone(zone_name)
-    )
+    zone = resolve_zone(zone_name)
+    when = When(dt.datetime.fromtimestamp(due_at, zone.tzinfo), zone)
     clock = when.at.strftime("%H:%M:%S" if when.at.second else "%H:%M")
     return f"{format_date(when.at.date(), lang)} {clock} {when.label}"
 
