@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Literal
 
 import discord
 from discord import app_commands
@@ -31,7 +31,7 @@ from bot.facts_reload import reseed
 from bot.i18n.catalogue import Catalogue, Lang, lang_for
 from bot.i18n.dates import format_date
 from bot.i18n.translator import command_text
-from bot.production import repo_deliveries, repo_writing
+from bot.production import repo_deliveries, repo_schedule, repo_writing
 from bot.production import repository as repo
 from bot.production.compose import (
     SEASON_MAX,
@@ -45,8 +45,11 @@ from bot.production.models import (
     Update,
     UpdateDraft,
 )
+from bot.production.schedule import Changed, NotPending, UnknownSchedule
+from bot.production.when import When, WhenError
 from bot.render.limits import truncate
 from bot.replies import NO_MENTIONS
+from bot.ui import schedule as sched_ui
 from bot.ui.production import PREVIEW_BUTTONS, desk_of
 from bot.ui.production_form import draft_defaults, edit_form_id, new_form_id, writing_form
 from bot.ui.production_render import (
@@ -66,6 +69,7 @@ if TYPE_CHECKING:
 CLEAR: Final = "-"  # in /production edit: remove an optional text (Korean, source)
 # Discord accepts integer option bounds up to 2^53 - 1 (OpenAPI Int53Type); 2^53 fails the sync.
 UPDATE_ID_MAX: Final = 2**53 - 1
+CUSTOM_ID_MAX = 100  # Discord's limit on a component's or a form's custom_id
 LIST_DEFAULT: Final = 10
 LIST_MAX: Final = 25
 CHOICE_NAME_MAX: Final = 100
@@ -121,6 +125,19 @@ TOPIC_TEXT: Final = command_text(
 )
 UPDATE_ID_TEXT: Final = command_text(
     "Update number (see /production list)", "cmd.production.opt.id"
+)
+SCHEDULE_TEXT: Final = {
+    "at": command_text(
+        "Schedule it: when to publish, e.g. 2026-12-24 20:00 or 20:00 (empty: now)",
+        "cmd.production.opt.at",
+    ),
+    "timezone": command_text(
+        "Timezone of `at` (default: Korea time, KST), e.g. UTC or America/New_York",
+        "cmd.production.opt.timezone",
+    ),
+}
+SCHEDULE_ID_TEXT: Final = command_text(
+    "Scheduled post number (see /production scheduled)", "cmd.production.opt.schedule_id"
 )
 
 UpdateId = app_commands.Range[int, 1, UPDATE_ID_MAX]
@@ -229,6 +246,19 @@ class ProductionCog(
             desk.wake()
             desk.track(interaction, update_id, _lang(interaction), lead)
 
+    async def _when(
+        self, interaction: discord.Interaction[GoldenHourBot], at: str | None, zone: str | None
+    ) -> When | Literal[False] | None:
+        """The scheduled time (None: publish now), or False once a bad time was answered."""
+        if at is None or not at.strip():
+            return None
+        try:
+            return sched_ui.parse_at(at, zone, self.now)
+        except WhenError as error:
+            texts, lang = self.bot.services.texts, _lang(interaction)
+            await self._reply(interaction, sched_ui.when_problem(texts, lang, error, zone))
+            return False
+
     # ------------------------------------------------------------------ post
 
     @app_commands.command(
@@ -237,7 +267,7 @@ class ProductionCog(
             "Post a production update to every subscribed server", "cmd.production.post"
         ),
     )
-    @app_commands.describe(**DESCRIBE_TEXT, topic=TOPIC_TEXT)
+    @app_commands.describe(**DESCRIBE_TEXT, **SCHEDULE_TEXT, topic=TOPIC_TEXT)
     @app_commands.choices(confidence=CONFIDENCE_CHOICES, status=STATUS_CHOICES)
     async def post(
         self,
@@ -251,6 +281,8 @@ class ProductionCog(
         title_ko: str | None = None,
         body_ko: str | None = None,
         topic: str | None = None,
+        at: str | None = None,
+        timezone: str | None = None,
     ) -> None:
         """Opens the writing form (texts given as options fill it in); its submit shows the
         preview (``bot.ui.production_writing``)."""
@@ -265,6 +297,9 @@ class ProductionCog(
             await self._reply(
                 interaction, services.texts.t(lang, "newsroom.unknown_topic", topic=topic)
             )
+            return
+        when = await self._when(interaction, at, timezone)
+        if when is False:
             return
         checked = _confidence(confidence)
         given = {"title": title, "body": body, "title_ko": title_ko, "body_ko": body_ko}
@@ -285,10 +320,23 @@ class ProductionCog(
         if problems:
             await self._reply(interaction, problems_text(services.texts, lang, problems))
             return
+        form_id = new_form_id(
+            checked,
+            season,
+            _status(status),
+            chosen.id,
+            None if when is None else (int(when.timestamp), when.zone.name),
+        )
+        if len(form_id) > CUSTOM_ID_MAX:
+            # Discord keeps at most 100 characters of a form's id: a very long zone name.
+            await self._reply(
+                interaction, services.texts.t(lang, "newsroom.when.unknown_timezone", zone=timezone)
+            )
+            return
         modal = writing_form(
             services.texts,
             lang,
-            custom_id=new_form_id(checked, season, _status(status), chosen.id),
+            custom_id=form_id,
             title=services.texts.t(lang, "newsroom.form.title"),
             defaults={
                 "title_en": title,
@@ -321,7 +369,7 @@ class ProductionCog(
         ),
     )
     @app_commands.rename(update_id="id")
-    @app_commands.describe(update_id=UPDATE_ID_TEXT, **DESCRIBE_TEXT)
+    @app_commands.describe(update_id=UPDATE_ID_TEXT, **DESCRIBE_TEXT, **SCHEDULE_TEXT)
     @app_commands.choices(confidence=CONFIDENCE_CHOICES, status=STATUS_CHOICES)
     async def edit(
         self,
@@ -335,10 +383,15 @@ class ProductionCog(
         status: str | None = None,
         title_ko: str | None = None,
         body_ko: str | None = None,
+        at: str | None = None,
+        timezone: str | None = None,
     ) -> None:
         services, lang = self.bot.services, _lang(interaction)
         texts = services.texts
-        if all(v is None for v in (title, body, title_ko, body_ko, source)):
+        when = await self._when(interaction, at, timezone)
+        if when is False:
+            return
+        if when is None and all(v is None for v in (title, body, title_ko, body_ko, source)):
             # No text given: the form opens with the current text (it must be the first answer).
             await self._require_maintainer(interaction)
             current = await self._known_update(update_id)
@@ -373,6 +426,25 @@ class ProductionCog(
         problems = validate_draft(draft)
         if problems:
             await self._reply(interaction, problems_text(texts, lang, problems))
+            return
+        if when is not None:
+            if current.is_retracted:
+                await self._reply(
+                    interaction, texts.t(lang, "newsroom.already_retracted", id=update_id)
+                )
+            elif current.draft == draft:
+                await self._reply(interaction, texts.t(lang, "newsroom.no_change", id=update_id))
+            else:
+                await sched_ui.send_schedule_preview(
+                    interaction,
+                    services,
+                    lang,
+                    kind="edit",
+                    draft=draft,
+                    when=when,
+                    now=self.now,
+                    update=current,
+                )
             return
         await show_correction(interaction, current, draft)
 
@@ -537,6 +609,83 @@ class ProductionCog(
     ) -> list[app_commands.Choice[int]]:
         return await self._suggestions(interaction, current)
 
+    # ------------------------------------------------------------------ scheduled posts
+
+    @app_commands.command(
+        name="scheduled",
+        description=command_text(
+            "Scheduled posts and corrections still to go out", "cmd.production.scheduled"
+        ),
+    )
+    async def scheduled(self, interaction: discord.Interaction[GoldenHourBot]) -> None:
+        await self._acknowledge(interaction)
+        await self._require_maintainer(interaction)
+        services, lang = self.bot.services, _lang(interaction)
+        pending = await repo_schedule.pending_schedules(services.db, LIST_MAX)
+        failed = await repo_schedule.recent_failures(services.db, self.now - 86400.0, 5)
+        embed = sched_ui.scheduled_embed(services.texts, lang, pending, failed)
+        await self._reply(interaction, "", [embed])
+
+    @app_commands.command(
+        name="reschedule",
+        description=command_text(
+            "Move a scheduled post or correction to another time", "cmd.production.reschedule"
+        ),
+    )
+    @app_commands.rename(schedule_id="id")
+    @app_commands.describe(schedule_id=SCHEDULE_ID_TEXT, **SCHEDULE_TEXT)
+    async def reschedule(
+        self,
+        interaction: discord.Interaction[GoldenHourBot],
+        schedule_id: UpdateId,
+        at: str,
+        timezone: str | None = None,
+    ) -> None:
+        await self._acknowledge(interaction)
+        await self._require_maintainer(interaction)
+        services = self.bot.services
+        when = await self._when(interaction, at, timezone)
+        if not isinstance(when, When):
+            return
+        result = await repo_schedule.reschedule(
+            services.db, schedule_id, due_at=when.timestamp, timezone=when.zone.name, now=self.now
+        )
+        await self._schedule_changed(interaction, result, "newsroom.rescheduled")
+
+    @app_commands.command(
+        name="unschedule",
+        description=command_text(
+            "Cancel a scheduled post or correction", "cmd.production.unschedule"
+        ),
+    )
+    @app_commands.rename(schedule_id="id")
+    @app_commands.describe(schedule_id=SCHEDULE_ID_TEXT)
+    async def unschedule(
+        self, interaction: discord.Interaction[GoldenHourBot], schedule_id: UpdateId
+    ) -> None:
+        await self._acknowledge(interaction)
+        await self._require_maintainer(interaction)
+        result = await repo_schedule.unschedule(self.bot.services.db, schedule_id, self.now)
+        await self._schedule_changed(interaction, result, "newsroom.unscheduled")
+
+    async def _schedule_changed(
+        self,
+        interaction: discord.Interaction[GoldenHourBot],
+        result: Changed | NotPending | UnknownSchedule,
+        done_key: str,
+    ) -> None:
+        texts, lang = self.bot.services.texts, _lang(interaction)
+        match result:
+            case Changed(schedule=schedule):
+                sched_ui.rearm(self.bot)
+                when = sched_ui.when_line(texts, lang, schedule.due_at, schedule.timezone)
+                text = texts.t(lang, done_key, id=schedule.schedule_id, when=when)
+            case NotPending(schedule=schedule):
+                text = sched_ui.not_pending_text(texts, lang, schedule)
+            case UnknownSchedule(schedule_id=schedule_id):
+                text = texts.t(lang, "newsroom.unknown_schedule", id=schedule_id)
+        await self._reply(interaction, text)
+
 
 def suggestion_name(texts: Catalogue, lang: Lang, update: Update) -> str:
     """'#12 · Season 2 starts filming · 5 December 2026 · corrected' (≤ 100 characters)."""
@@ -592,8 +741,12 @@ async def setup(bot: GoldenHourBot) -> None:
         await bot.add_cog(cog, guild=discord.Object(admin_guild))
     else:
         await bot.add_cog(cog)
-    bot.add_dynamic_items(*PREVIEW_BUTTONS, *WRITING_BUTTONS, *RETRACT_BUTTONS)
+    bot.add_dynamic_items(
+        *PREVIEW_BUTTONS, *WRITING_BUTTONS, *RETRACT_BUTTONS, *sched_ui.SCHEDULE_BUTTONS
+    )
 
 
 async def teardown(bot: GoldenHourBot) -> None:
-    bot.remove_dynamic_items(*PREVIEW_BUTTONS, *WRITING_BUTTONS, *RETRACT_BUTTONS)
+    bot.remove_dynamic_items(
+        *PREVIEW_BUTTONS, *WRITING_BUTTONS, *RETRACT_BUTTONS, *sched_ui.SCHEDULE_BUTTONS
+    )

@@ -445,86 +445,115 @@ async def publish_preview(
             return PreviewCancelled()
         if now >= preview.expires_at:
             return PreviewExpired(preview.expires_at)
-        subscribers = await _fetch_all(
+        published = await publish_draft(
             conn,
-            """
-            SELECT g.guild_id, g.channel_id, g.channel_kind, g.language,
-                CASE g.topic_roles
-                    WHEN 'one' THEN g.role_id
-                    ELSE (SELECT t.role_id FROM guild_topic_roles AS t
-                          WHERE t.guild_id = g.guild_id AND t.topic = :topic)
-                END AS role_id
-            FROM guild_settings AS g
-            WHERE g.enabled = 1 AND g.attention_reason IS NULL
-            """,
-            {"topic": preview.draft.topic},
+            token=token,
+            author_id=preview.author_id,
+            draft=preview.draft,
+            now=now,
+            choice=choice or preview.language_choice,
         )
-        by_language = Counter[Language](s["language"] for s in subscribers)
-        wanted = plan(by_language, preview.draft, choice or preview.language_choice)
-        if wanted.needs_choice and wanted.missing is not None:
-            return LanguageChoiceNeeded(wanted.missing, wanted.affected)
-        update_row = await _fetch_one(
-            conn,
-            """
-            INSERT INTO production_updates (preview_token, author_id, title_en, title_ko,
-                body_en, body_ko, source_url, confidence, season, season_status, created_at,
-                topic, language_choice, missing_language, choice_servers)
-            VALUES (:token, :author_id, :title_en, :title_ko, :body_en, :body_ko, :source_url,
-                    :confidence, :season, :season_status, :now,
-                    :topic, :choice, :missing, :affected)
-            RETURNING *
-            """,
-            {
-                "token": token,
-                "author_id": preview.author_id,
-                "now": now,
-                "choice": wanted.choice if wanted.affected else None,
-                "missing": wanted.missing if wanted.affected else None,
-                "affected": wanted.affected,
-                **_draft_params(preview.draft),
-            },
-        )
-        assert update_row is not None
-        update = _update(update_row)
-        # Each server in the language it chose; where the post lacks it, as the choice says.
-        # Each pings the role of the update's topic (bot.production.topics.TopicRoles).
-        planned = [
-            (s, language)
-            for s in subscribers
-            if (language := delivery_language(s["language"], preview.draft, wanted.choice))
-        ]
-        await conn.executemany(
-            """
-            INSERT INTO production_deliveries (update_id, guild_id, channel_id, channel_kind,
-                role_id, language, status, next_attempt_at, nonce, wanted_revision, crosspost,
-                crosspost_next_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)
-            """,
-            [
-                (
-                    update.update_id,
-                    s["guild_id"],
-                    s["channel_id"],
-                    s["channel_kind"],
-                    s["role_id"],
-                    language,
-                    now,
-                    delivery_nonce(update.update_id, s["guild_id"], update.revision),
-                    update.revision,
-                    "pending" if s["channel_kind"] == "announcement" else "none",
-                    now if s["channel_kind"] == "announcement" else None,
-                    now,
-                )
-                for s, language in planned
-            ],
-        )
+        if isinstance(published, LanguageChoiceNeeded):
+            return published
         await conn.execute(
             """
             UPDATE production_previews SET state = 'published', update_id = ?, language_choice = ?
             WHERE token = ?
             """,
-            (update.update_id, wanted.choice, token),
+            (published.update.update_id, published.update.language_choice, token),
         )
+    return published
+
+
+async def publish_draft(
+    conn: aiosqlite.Connection,
+    *,
+    token: str,
+    author_id: int,
+    draft: UpdateDraft,
+    now: float,
+    choice: LanguageChoice | None = None,
+) -> Published | LanguageChoiceNeeded:
+    """Inside the caller's transaction: the update and one delivery per subscribed server.
+
+    What Publish does once its checks passed; a scheduled post goes out through this too. A
+    post lacking the language of some subscribed servers needs the maintainer's ``choice``:
+    those servers get the other language ('fallback') or no delivery row ('skip'); without
+    one nothing is written and the answer says how many servers wait for it.
+    """
+    subscribers = await _fetch_all(
+        conn,
+        """
+        SELECT g.guild_id, g.channel_id, g.channel_kind, g.language,
+            CASE g.topic_roles
+                WHEN 'one' THEN g.role_id
+                ELSE (SELECT t.role_id FROM guild_topic_roles AS t
+                      WHERE t.guild_id = g.guild_id AND t.topic = :topic)
+            END AS role_id
+        FROM guild_settings AS g
+        WHERE g.enabled = 1 AND g.attention_reason IS NULL
+        """,
+        {"topic": draft.topic},
+    )
+    by_language = Counter[Language](s["language"] for s in subscribers)
+    wanted = plan(by_language, draft, choice)
+    if wanted.needs_choice and wanted.missing is not None:
+        return LanguageChoiceNeeded(wanted.missing, wanted.affected)
+    update_row = await _fetch_one(
+        conn,
+        """
+        INSERT INTO production_updates (preview_token, author_id, title_en, title_ko,
+            body_en, body_ko, source_url, confidence, season, season_status, created_at,
+            topic, language_choice, missing_language, choice_servers)
+        VALUES (:token, :author_id, :title_en, :title_ko, :body_en, :body_ko, :source_url,
+                :confidence, :season, :season_status, :now,
+                :topic, :choice, :missing, :affected)
+        RETURNING *
+        """,
+        {
+            "token": token,
+            "author_id": author_id,
+            "now": now,
+            "choice": wanted.choice if wanted.affected else None,
+            "missing": wanted.missing if wanted.affected else None,
+            "affected": wanted.affected,
+            **_draft_params(draft),
+        },
+    )
+    assert update_row is not None
+    update = _update(update_row)
+    # Each server in the language it chose; where the post lacks it, as the choice says.
+    # Each pings the role of the update's topic (bot.production.topics.TopicRoles).
+    planned = [
+        (s, language)
+        for s in subscribers
+        if (language := delivery_language(s["language"], draft, wanted.choice))
+    ]
+    await conn.executemany(
+        """
+        INSERT INTO production_deliveries (update_id, guild_id, channel_id, channel_kind,
+            role_id, language, status, next_attempt_at, nonce, wanted_revision, crosspost,
+            crosspost_next_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)
+        """,
+        [
+            (
+                update.update_id,
+                s["guild_id"],
+                s["channel_id"],
+                s["channel_kind"],
+                s["role_id"],
+                language,
+                now,
+                delivery_nonce(update.update_id, s["guild_id"], update.revision),
+                update.revision,
+                "pending" if s["channel_kind"] == "announcement" else "none",
+                now if s["channel_kind"] == "announcement" else None,
+                now,
+            )
+            for s, language in planned
+        ],
+    )
     return Published(update, len(planned))
 
 
@@ -661,7 +690,7 @@ async def edit_in(
     now: float,
     expected_revision: int | None,
 ) -> EditResult:
-    """:func:`edit_update` inside the caller's transaction."""
+    """:func:`edit_update` inside the caller's transaction (a scheduled correction too)."""
     row = await _fetch_one(
         conn, "SELECT * FROM production_updates WHERE update_id = ?", (update_id,)
     )

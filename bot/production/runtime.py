@@ -29,4 +29,7 @@ class DeliveryOptions:
     # Previews nobody published or cancelled are deleted once expired: at start-up and then
     # this often, so the table does not grow with every forgotten draft.
     preview_purge_interval: float = 3600.0
+    # Scheduled posts wake at their time; this is how often they also look for schedules
+    # another process on the same database added.
+    schedule_poll_interval: float = 5.0
     worker_id: str | None = None  # None: host:pid:random:kernel:start (see WorkerIdentity)

@@ -34,6 +34,7 @@ _STATUS: Final = r"[a-z_]{1,20}|-"
 _NEW: Final = re.compile(
     rf"new:(?P<confidence>{_CONFIDENCE}):(?P<season>\d{{1,2}}):(?P<status>{_STATUS})"
     r"(?::(?P<topic>[a-z0-9][a-z0-9-]{0,39}))?"
+    r"(?:@(?P<due>\d{9,11}):(?P<zone>[A-Za-z0-9_+\-/:]{1,40}))?"
 )
 _REDO: Final = re.compile(rf"redo:(?P<token>{_TOKEN})")
 _EDIT: Final = re.compile(
@@ -50,6 +51,8 @@ class FormOptions:
     season: int | None
     status: SeasonStatus | None
     topic: str | None = None  # a topic id from the pack (which role each server pings)
+    due: int | None = None  # a scheduled post: Unix seconds, and the zone the maintainer named
+    zone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +65,17 @@ class FormTarget:
 
 
 def new_form_id(
-    confidence: str, season: int | None, status: str | None, topic: str | None = None
+    confidence: str,
+    season: int | None,
+    status: str | None,
+    topic: str | None = None,
+    schedule: tuple[int, str] | None = None,
 ) -> str:
+    """The form's custom_id carries the slash options (Discord keeps it for the submit);
+    ``schedule`` is (due Unix seconds, zone name) for a post scheduled with ``at:``."""
     tail = f":{topic}" if topic else ""
+    if schedule is not None:
+        tail += f"@{schedule[0]}:{schedule[1]}"
     return f"{FORM_PREFIX}new:{confidence}:{season or 0}:{status or '-'}{tail}"
 
 
@@ -88,6 +99,8 @@ def _options(match: re.Match[str]) -> FormOptions:
         season=season or None,
         status=None if status == "-" else status,  # type: ignore[arg-type]
         topic=match.groupdict().get("topic"),
+        due=int(match["due"]) if match.groupdict().get("due") else None,
+        zone=match.groupdict().get("zone"),
     )
 
 

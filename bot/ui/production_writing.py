@@ -9,6 +9,7 @@ the database decides what a click still may do.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import secrets
 from dataclasses import replace
@@ -37,6 +38,7 @@ from bot.production.models import (
     Update,
     UpdateDraft,
 )
+from bot.production.when import When, resolve_zone
 from bot.replies import NO_MENTIONS, reply_ephemeral
 from bot.ui.base import guarded, services_of
 from bot.ui.production import (
@@ -55,6 +57,7 @@ from bot.ui.production_render import (
     preview_embeds,
     problems_text,
 )
+from bot.ui.schedule import send_schedule_preview
 from bot.ui.topic_setup import find_topic, name_in
 
 log = logging.getLogger(__name__)
@@ -157,7 +160,31 @@ async def _submitted(interaction: discord.Interaction[Any], target: FormTarget) 
         return
     if target.token is not None:
         await repo.cancel_preview(services.db, target.token, services.delivery.clock())
+    if options.due is not None and options.zone is not None:
+        await show_schedule_preview(interaction, draft, options.due, options.zone)
+        return
     await show_post_preview(interaction, draft)
+
+
+async def show_schedule_preview(
+    interaction: discord.Interaction[Any], draft: UpdateDraft, due: int, zone_name: str
+) -> None:
+    """A post written with ``at:``: the schedule's preview (Schedule/Cancel) instead."""
+    services = services_of(interaction)
+    lang = clicker_lang(interaction)
+    zone = resolve_zone(zone_name)
+    when = When(dt.datetime.fromtimestamp(due, tz=zone.tzinfo), zone)
+    servers = await repo_writing.subscribers_by_language(services.db)
+    await send_schedule_preview(
+        interaction,
+        services,
+        lang,
+        kind="post",
+        draft=draft,
+        when=when,
+        now=services.delivery.clock(),
+        servers=sum(servers.values()),
+    )
 
 
 # --------------------------------------------------------------------------- previews

@@ -111,6 +111,16 @@ ROWS_AT_VERSION[6] = (
     """
 )
 
+# Version 7 added the language choice, corrections as previews and retraction confirmations.
+ROWS_AT_VERSION[7] = (
+    ROWS_AT_VERSION[6]
+    + """
+        INSERT INTO production_retractions (token, update_id, revision, author_id, reason,
+            created_at, expires_at, state) VALUES ('retract-token-1', 1, 1, 5, 'Wrong', 1.0,
+            901.0, 'cancelled');
+    """
+)
+
 # Columns that hold Discord ids must be INTEGER snowflakes, in every migration.
 DISCORD_ID_COLUMNS = {
     "guild_id",

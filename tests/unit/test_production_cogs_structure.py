@@ -88,7 +88,10 @@ async def test_production_lives_only_in_the_admin_guild_when_there_is_one(
     production = payload(newsroom_bot, "production", ADMIN_GUILD)
     assert production["default_member_permissions"] is None  # the newsroom's members see it
     subcommands = {o["name"] for o in production["options"]}
-    assert subcommands == {"post", "edit", "retract", "list", "status", "retry", "reload"}
+    assert subcommands == {
+        "post", "edit", "retract", "list", "status", "retry", "reload",
+        "scheduled", "reschedule", "unschedule",
+    }  # fmt: skip
 
 
 async def test_without_an_admin_guild_production_is_global_and_hidden(
