@@ -265,6 +265,26 @@ async def test_a_correction_due_after_a_retraction_is_not_applied(
         assert "Teaser at 9 pm" not in str(room.posts(servers[0])[0].embeds)
 
 
+async def test_a_scheduled_post_without_korean_never_reaches_korean_servers_unasked(
+    double: DiscordDouble, tmp_path: Path
+) -> None:
+    """A schedule carries no language choice: at its time an English-only post is held back
+    rather than sent in English to servers that chose Korean, and the list says why."""
+    room = Newsroom.build(double, tmp_path)
+    english, korean = room.add_servers(1), room.add_servers(1)
+    async with room.start(rearm_only(room)) as bot:
+        await room.subscribe(bot.services.db, english)
+        await room.subscribe(bot.services.db, korean, language="ko")
+        due = in_seconds(2.0)
+        await schedule(room, title="English only", at=kst(due))
+        await asyncio.sleep(due - time.time() + 1.0)
+        assert room.posts(english[0]) == [] and room.posts(korean[0]) == []
+        listed = await room.invoke("production scheduled")
+        assert "no text in a language some subscribed servers chose" in str(listed.embeds)
+        listed_ko = await room.invoke("production scheduled", locale="ko")
+        assert "고른 언어의 글이 없어서 보내지 않았어요" in str(listed_ko.embeds)
+
+
 async def test_bad_times_are_refused_in_both_languages(
     double: DiscordDouble, tmp_path: Path
 ) -> None:
