@@ -567,6 +567,7 @@ class ProductionCog(
     ) -> None:
         """Fresh attempts for every failed copy (e.g. after an outage longer than the retries);
         the worker looks for an earlier copy first, so nothing is posted twice."""
+        await self._acknowledge(interaction)
         await self._require_maintainer(interaction)
         services, lang = self.bot.services, _lang(interaction)
         texts = services.texts
