@@ -153,7 +153,7 @@ async def _run_locked(settings: Settings, token: str) -> None:
         async with bot:
             install_shutdown_signals(bot)
             await login(bot, token, settings)
-            liveness = Liveness(bot, settings.heartbeat_file)
+            liveness = Liveness(bot, settings.heartbeat_path)
             async with liveness.running(), periodic_backups(settings):
                 await bot.connect(reconnect=True)
 

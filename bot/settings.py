@@ -219,6 +219,15 @@ class Settings(BaseSettings):
         """This process runs only some of the shards: others share its database."""
         return self.shard_ids is not None and len(self.shard_ids) < (self.shard_count or 0)
 
+    @property
+    def heartbeat_path(self) -> Path:
+        """HEARTBEAT_FILE, one per process when processes share the database (``heartbeat``
+        → ``heartbeat-shards-0-1``): `python -m bot health` with the same settings reads it."""
+        if not self.shared_database or self.shard_ids is None:
+            return self.heartbeat_file
+        suffix = "-".join(map(str, self.shard_ids))
+        return self.heartbeat_file.with_name(f"{self.heartbeat_file.name}-shards-{suffix}")
+
     def sharding_options(self) -> dict[str, Any]:
         """``shard_count``/``shard_ids`` for discord.py's AutoShardedClient; empty = automatic."""
         options: dict[str, Any] = {}
