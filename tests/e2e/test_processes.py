@@ -18,17 +18,27 @@ import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 from discord_double import DiscordDouble
 
+from bot.app import GoldenHourBot
+from bot.liveness import Liveness, read_beat
 from bot.production import repo_lease
 from bot.production import repository as repo
 from bot.production.models import DeliveryCounts
 from bot.runner import open_services
 from bot.settings import Settings
 from bot.store.database import Database
+from bot.ui.production import DESK_COG
 from tests.e2e.golden import REPO
-from tests.e2e.production_helpers import MESSAGES_ROUTE, FanServer, Newsroom, wait_for
+from tests.e2e.production_helpers import (
+    MESSAGES_ROUTE,
+    FanServer,
+    Newsroom,
+    fast_delivery,
+    wait_for,
+)
 
 SHARDS = 3
 SERVERS = 300
@@ -167,3 +177,30 @@ async def wait_until_done(db: Database, update_id: int, within: float) -> Delive
             return counts
         assert time.monotonic() < deadline, f"update {update_id} not finished: {counts}"
         await asyncio.sleep(0.2)
+
+
+async def test_a_standby_process_is_healthy_and_takes_over_when_the_sender_stops(
+    double: DiscordDouble, tmp_path: Path
+) -> None:
+    room = Newsroom.build(double, tmp_path)
+    double.config.identify_interval = 0.0  # two clients of one token in this test
+    first_options, second_options = fast_delivery(room.clock), fast_delivery(room.clock)
+    second_options.sender_renew_every = 0.2
+    async with contextlib.AsyncExitStack() as first_bot:
+        first = await first_bot.enter_async_context(room.start(first_options))
+        async with room.start(second_options) as second:
+            heartbeat = tmp_path / "heartbeat"
+            liveness = Liveness(second, heartbeat, worker_stalled_after=1.0)
+            sender_id = desk(first).worker.worker_id
+            await wait_for(lambda: desk(second).sender.sender_seen == sender_id, within=5.0)
+            await asyncio.sleep(1.5)  # longer than worker_stalled_after: idle is not stalled
+            beat = liveness.beat()
+            assert beat.healthy and beat.reason == f"standby, sender is {sender_id}"
+            await first_bot.aclose()  # a clean stop frees the lease: the standby sends now
+            await wait_for(lambda: liveness.beat().reason == "ok", within=5.0, what="takeover")
+            assert read_beat(heartbeat)[0]
+
+
+def desk(bot: GoldenHourBot) -> Any:
+    """The delivery cog (loaded as a fresh module per bot: reached by name)."""
+    return bot.get_cog(DESK_COG)
