@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-SUITES = ["resolver", "devserver", "latency", "fanout", "deadline", "scale"]
+SUITES = ["resolver", "devserver", "latency", "fanout", "deadline", "scale", "processes"]
 RESULTS = Path(__file__).with_name("results.json")
 
 
