@@ -7,6 +7,8 @@ When the holder stops renewing (killed, hung, cut off from the database) its lea
 after ``ttl`` seconds and the next process to look takes it over; a holder whose process is
 provably dead on this machine (:meth:`WorkerIdentity.is_provably_dead`) is replaced at once.
 
+Taking over from a holder frees the rows it had claimed at once (see Fencing).
+
 Fencing: the holder trusts its lease only until ``margin`` seconds before the expiry it wrote,
 measured on its own clock from before the write. The worker checks :attr:`holding` right before
 every request, so by the time another process may take over, the old holder sends nothing new.
@@ -29,6 +31,7 @@ from typing import Final
 from bot.store.database import Database
 
 from . import repo_lease
+from . import repository as repo
 from .worker import WorkerIdentity
 
 log = logging.getLogger(__name__)
@@ -141,6 +144,8 @@ class SenderLease:
                 self._sending = True
                 origin = f"took over from {lease.taken_from}" if lease.taken_from else "free"
                 log.info("this process (%s) is now the sender (lease %s)", self.holder, origin)
+                if lease.taken_from is not None:
+                    await self._free_claims_of(lease.taken_from)
                 await self._on_gain()
             return
         self._valid_until = float("-inf")
@@ -153,6 +158,18 @@ class SenderLease:
                 self.holder,
             )
         self.sender_seen = lease.holder
+
+    async def _free_claims_of(self, previous: str) -> None:
+        """The previous sender (its worker id is its holder id) sends nothing any more (see
+        Fencing above): its claimed rows are ours now rather than after their 90 s lease. A
+        send of theirs that may have left is repeated with its nonce, as after any crash."""
+        try:
+            freed = await repo.release_claims_of(self.db, [previous])
+        except Exception as exc:  # their leases still run out
+            log.warning("could not free the previous sender's claims: %s", exc)
+            return
+        for holder, rows in freed.items():
+            log.warning("freed %d rows claimed by the previous sender %s", rows, holder)
 
     async def _lose(self, why: str, *, level: int = logging.WARNING) -> None:
         if not self._sending:
