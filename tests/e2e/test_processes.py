@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from discord_double import DiscordDouble
 
 from bot.app import GoldenHourBot
@@ -108,9 +109,12 @@ async def sender_pid(db: Database) -> int:
     return int(lease.holder.rsplit(":", 4)[1])
 
 
+@pytest.mark.parametrize("stop", ["kill", "hang"])
 async def test_three_processes_share_the_shards_and_survive_the_senders_death(
-    double: DiscordDouble, tmp_path: Path
+    double: DiscordDouble, tmp_path: Path, stop: str
 ) -> None:
+    """``kill``: SIGKILL, noticed at the next lease look (the pid is gone). ``hang``: SIGSTOP,
+    alive but silent, replaced once its lease expires; resumed afterwards, it sends nothing."""
     room = Newsroom.build(double, tmp_path)
     servers = room.add_servers(SERVERS)
     by_shard = {shard: [s for s in servers if shard_of(s) == shard] for shard in range(SHARDS)}
@@ -145,24 +149,42 @@ async def test_three_processes_share_the_shards_and_survive_the_senders_death(
         await wait_for(
             lambda: posts() >= SERVERS // 2, within=60.0, what="half the servers to get the post"
         )
-        os.kill(sender, signal.SIGKILL)
-        killed_at = time.monotonic()
-        dead = next(p for p in processes if p.pid == sender)
-        await dead.wait()
+        os.kill(sender, signal.SIGKILL if stop == "kill" else signal.SIGSTOP)
+        stopped_at = time.monotonic()
+        if stop == "kill":
+            await next(p for p in processes if p.pid == sender).wait()
 
         counts = await wait_until_done(db, 1, within=90.0)
         resumed = min(
-            r.started for r in double.requests_to(MESSAGES_ROUTE) if r.started > killed_at
+            r.started for r in double.requests_to(MESSAGES_ROUTE) if r.started > stopped_at
         )
         new_sender = await sender_pid(db)
+        sends_before = len(double.requests_to(MESSAGES_ROUTE))
+        if stop == "hang":
+            os.kill(sender, signal.SIGCONT)
+            old = next(n for n, p in enumerate(processes) if p.pid == sender)
+            await wait_for(
+                lambda: "stopped being the sender" in log_text(tmp_path, old),
+                within=15.0,
+                what="the resumed sender to step down",
+            )
+        # The maintainer's message follows the delivery, whichever process sends it (and
+        # whichever process the maintainer reached: it may be the one that was hung).
+        await wait_for(
+            lambda: "Delivery finished." in (published.content or ""),
+            within=10.0,
+            what="the maintainer's report",
+        )
+        sends_after = len(double.requests_to(MESSAGES_ROUTE))
 
     assert (counts.total, counts.delivered, counts.failed) == (SERVERS, SERVERS, 0)
     for server in servers:
         assert len(room.posts(server)) == 1, server.guild.name  # none lost, none doubled
+    assert sends_after == sends_before, "the old sender sent after it lost the lease"
     assert double.stats.rate_limited == 0
     assert double.stats.identifies == SHARDS
     assert new_sender != sender
-    assert resumed - killed_at < 30.0, f"fail-over took {resumed - killed_at:.1f} s"
+    assert resumed - stopped_at < 30.0, f"fail-over took {resumed - stopped_at:.1f} s"
     logs = [log_text(tmp_path, n) for n in range(SHARDS)]
     assert sum("is now the sender (lease took over from" in text for text in logs) == 1
     assert sum("is now the sender" in text for text in logs) == 2
