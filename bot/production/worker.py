@@ -557,7 +557,7 @@ class DeliveryWorker:
             # nonce, or after looking for the copy), so hand it over rather than race it.
             self.stats.lost_claims += 1
             await repo.release_claim(self.db, key, self.worker_id)
-            log.warning(
+            log.info(
                 "update %s for guild %s not sent: this process is no longer the sender",
                 key.update_id,
                 key.guild_id,
