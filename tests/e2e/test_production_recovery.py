@@ -118,12 +118,14 @@ async def test_a_crash_mid_delivery_then_a_restart_posts_everywhere_exactly_once
     assert not any(room.posts(s) for s in slow)
 
     # No clock tricks: the dead bot's leases (90 s) are far from over when this one starts.
-    with caplog.at_level(logging.WARNING, logger="bot.production.worker"):
+    with caplog.at_level(logging.INFO, logger="bot.production"):
         async with room.start() as bot:
             counts = await wait_until_finished(bot.services.db, update_id)
     assert (counts.total, counts.delivered, counts.failed) == (30, 30, 0)
-    dead_worker = f"from dead worker {socket.gethostname()}:{process.pid}:"
-    assert dead_worker in caplog.text, "the claims were not recovered from the dead bot"
+    # The dead bot was the sender: taking its lease over (its pid is gone) frees its claims.
+    dead = f"{socket.gethostname()}:{process.pid}:"
+    assert f"is now the sender (lease took over from {dead}" in caplog.text
+    assert f"rows claimed by the previous sender {dead}" in caplog.text, "claims not recovered"
     for server in servers:
         assert len(room.posts(server)) == 1, server.guild.name  # no duplicates, no losses
     for server in lost:

@@ -83,6 +83,14 @@ ROWS_AT_VERSION: dict[int, str] = {
 }
 # Version 3 only added a column (production_deliveries.send_attempted_at, NULL for old rows).
 ROWS_AT_VERSION[3] = ROWS_AT_VERSION[2]
+# Version 4 replaced sources.official with kind (and outlet_ko), and added quotes to events.
+ROWS_AT_VERSION[4] = (
+    ROWS_AT_VERSION[3]
+    .replace("'2025-01-24', NULL, 1),", "'2025-01-24', NULL, 'official', '매체 A'),")
+    .replace("NULL, 'undated', 0);", "NULL, 'undated', 'press', NULL);")
+    .replace("NULL, NULL, NULL, NULL),", "NULL, NULL, NULL, NULL, NULL, NULL, NULL),")
+    .replace("'2026-08-31');", "'2026-08-31', 'en', 'Filming starts', '촬영 시작');")
+)
 
 # Columns that hold Discord ids must be INTEGER snowflakes, in every migration.
 DISCORD_ID_COLUMNS = {

@@ -9,11 +9,11 @@ CREATE TABLE sender_lease (
     acquired_at REAL NOT NULL,
     expires_at  REAL NOT NULL,
     term        INTEGER NOT NULL
-);
+) STRICT;
 
 -- Discord allows one IDENTIFY per bucket (shard_id % max_concurrency) every 5 s per bot token,
 -- whichever process sends it: each process reserves its shard's next slot here first.
 CREATE TABLE identify_slots (
     bucket     INTEGER PRIMARY KEY,
     started_at REAL NOT NULL
-);
+) STRICT;
