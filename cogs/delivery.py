@@ -1,8 +1,10 @@
 """The delivery worker's home in the bot, and the maintainers' live progress messages.
 
-The worker starts with the cog (``cog_load``, i.e. at start-up: starting is resuming whatever
-the outbox holds) and stops with it (``cog_unload``, which the bot runs on close before the
-HTTP session goes away). One :class:`SendLimiter` paces every send of the process.
+The worker runs while this process holds the sender lease (``bot.production.sender``): taken
+with the cog (``cog_load``, i.e. at start-up, if no other process on the database sends;
+starting is resuming whatever the outbox holds), given up with it (``cog_unload``, which the
+bot runs on close before the HTTP session goes away). One :class:`SendLimiter` paces every send
+of the process.
 
 Progress: after Publish, an edit or a retraction, the maintainer's ephemeral message is
 refreshed from the ledger ('Delivered 430 / 1,000 · 3 failed') until the job is finished, then
