@@ -18,7 +18,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-SUITES = ["resolver", "devserver", "latency", "fanout", "deadline", "scale", "reload", "schedule"]
+SUITES = [
+    "resolver",
+    "devserver",
+    "latency",
+    "fanout",
+    "deadline",
+    "scale",
+    "reload",
+    "schedule",
+    "processes",
+]
 RESULTS = Path(__file__).with_name("results.json")
 
 

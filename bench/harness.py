@@ -55,6 +55,9 @@ SETTING_VARIABLES = (
     "LOG_LEVEL",
     "DISCORD_API_BASE",
     "DISCORD_GATEWAY_URL",
+    "SHARD_COUNT",
+    "SHARD_IDS",
+    "HEARTBEAT_FILE",
 )
 
 Invoke = Callable[[], Awaitable[InteractionResult]]

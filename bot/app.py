@@ -6,6 +6,7 @@ import asyncio
 import importlib
 import logging
 import pkgutil
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,8 +16,9 @@ from discord.ext import commands
 from bot.commandsync import SyncResult, sync_scopes
 from bot.deadline import LIBRARY_LOGGERS, UnknownInteractionLogFilter
 from bot.i18n.translator import CatalogueTranslator
+from bot.production import repo_lease
 from bot.services import Services
-from bot.sharding import IdentifyPacer
+from bot.sharding import IdentifyPacer, Reserve
 from bot.store.meta import MetaTable
 from bot.tree import GoldenHourTree
 
@@ -41,6 +43,15 @@ def discover_extensions(package: str = "cogs") -> list[str]:
         for info in pkgutil.iter_modules(module.__path__)
         if not info.name.startswith("_")
     )
+
+
+def _identify_slots(services: Services) -> Reserve:
+    async def reserve(bucket: int, interval: float) -> float:
+        return await repo_lease.reserve_identify(
+            services.db, bucket, now=time.time(), interval=interval
+        )
+
+    return reserve
 
 
 class GoldenHourBot(commands.AutoShardedBot):
@@ -68,7 +79,10 @@ class GoldenHourBot(commands.AutoShardedBot):
         self._extensions = list(extensions) if extensions is not None else discover_extensions()
         self._sync_on_start = sync_on_start
         self.shutdown_task: asyncio.Task[None] | None = None
-        self._identify_pacer = IdentifyPacer()
+        # Processes sharing the database (SHARD_IDS) book IDENTIFY slots in it, so their
+        # shards together keep the token's max_concurrency.
+        reserve = _identify_slots(services) if services.settings.shared_database else None
+        self._identify_pacer = IdentifyPacer(reserve=reserve)
         self._late_answer_filter = UnknownInteractionLogFilter(services.deadline)
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:

@@ -52,7 +52,20 @@ def assess(
     """(healthy, reason) from what the process can see of itself."""
     if down_since is not None and now - down_since > gateway_grace:
         return False, f"gateway disconnected for {now - down_since:.0f} s"
-    worker: Any = getattr(bot.get_cog(DESK_COG), "worker", None)
+    cog = bot.get_cog(DESK_COG)
+    worker: Any = getattr(cog, "worker", None)
+    sender: Any = getattr(cog, "sender", None)
+    if sender is not None:
+        idle = now - sender.last_tick
+        if idle > worker_stalled_after:
+            return False, f"sender lease loop stalled for {idle:.0f} s"
+        if not sender.sending:
+            # Another process sends fan-out (or takes over when its lease lapses): an idle
+            # worker here is the design, not a fault.
+            seen = sender.sender_seen or "nobody yet"
+            return True, f"standby, sender is {seen}" + (
+                "" if down_since is None else "; gateway reconnecting"
+            )
     if worker is not None:
         if not worker.running:
             return False, "delivery worker is not running"

@@ -127,7 +127,8 @@ def announce_ready(bot: GoldenHourBot) -> None:
 
 async def run_bot(settings: Settings, token: str) -> None:
     check_storage(settings.database_path, latest_schema=latest_version())
-    with run_lock(settings.database_path, "start a second bot on it"):
+    shards = settings.shard_ids if settings.shared_database else None
+    with run_lock(settings.database_path, "start a second bot on it", shards=shards):
         await _run_locked(settings, token)
     log.info("stopped cleanly")
 
@@ -142,12 +143,18 @@ async def _run_locked(settings: Settings, token: str) -> None:
             raise CommandFailed(
                 describe_sqlite_error(settings.database_path, exc), exitcodes.STORAGE
             ) from None
-        bot = GoldenHourBot(services)
+        bot = GoldenHourBot(services, **settings.sharding_options())
+        if settings.shard_count is not None:
+            log.info(
+                "running shards %s of %d",
+                ",".join(map(str, settings.shard_ids or range(settings.shard_count))),
+                settings.shard_count,
+            )
         announce_ready(bot)
         async with bot:
             install_shutdown_signals(bot)
             await login(bot, token, settings)
-            liveness = Liveness(bot, settings.heartbeat_file)
+            liveness = Liveness(bot, settings.heartbeat_path)
             async with liveness.running(), periodic_backups(settings):
                 await bot.connect(reconnect=True)
 

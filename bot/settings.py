@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
@@ -83,6 +90,11 @@ class Settings(BaseSettings):
     # HTTP/gateway proxy in front of Discord.
     discord_api_base: str | None = Field(default=None, pattern=r"^https?://\S+$")
     discord_gateway_url: str | None = Field(default=None, pattern=r"^wss?://\S+$")
+    # Several processes on one database (docs/OPERATIONS.md "Several processes"): each
+    # connects the shards in SHARD_IDS out of SHARD_COUNT. Unset: one process, every shard,
+    # as many as Discord recommends.
+    shard_count: int | None = Field(default=None, ge=1)
+    shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = None
 
     @field_validator("maintainer_ids", mode="before")
     @classmethod
@@ -95,9 +107,39 @@ class Settings(BaseSettings):
             return frozenset(int(p) for p in parts)
         return value
 
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _split_shard_ids(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            for part in parts:
+                if not part.isdigit():
+                    raise ValueError(f"expected comma-separated shard numbers, got {part!r}")
+            return tuple(int(p) for p in parts) or None
+        return value
+
+    @field_validator("shard_ids", mode="after")
+    @classmethod
+    def _shards_in_range(cls, value: tuple[int, ...] | None, info: ValidationInfo) -> Any:
+        if value is None:
+            return None
+        count = info.data.get("shard_count")
+        if count is None:
+            raise ValueError("needs SHARD_COUNT too (the total number of shards of the bot)")
+        outside = [shard for shard in value if shard >= count]
+        if outside:
+            raise ValueError(
+                f"shard {outside[0]} does not exist with SHARD_COUNT={count} "
+                f"(shards are numbered 0 to {count - 1})"
+            )
+        if len(set(value)) != len(value):
+            raise ValueError("lists a shard twice")
+        return tuple(sorted(value))
+
     @field_validator(
         "admin_guild_id",
         "dev_guild_id",
+        "shard_count",
         "discord_token",
         "discord_api_base",
         "discord_gateway_url",
@@ -171,6 +213,28 @@ class Settings(BaseSettings):
     @property
     def log_level_number(self) -> int:
         return logging.getLevelNamesMapping()[self.log_level]
+
+    @property
+    def shared_database(self) -> bool:
+        """This process runs only some of the shards: others share its database."""
+        return self.shard_ids is not None and len(self.shard_ids) < (self.shard_count or 0)
+
+    @property
+    def heartbeat_path(self) -> Path:
+        """HEARTBEAT_FILE, one per process when processes share the database (``heartbeat``
+        → ``heartbeat-shards-0-1``): `python -m bot health` with the same settings reads it."""
+        if not self.shared_database or self.shard_ids is None:
+            return self.heartbeat_file
+        suffix = "-".join(map(str, self.shard_ids))
+        return self.heartbeat_file.with_name(f"{self.heartbeat_file.name}-shards-{suffix}")
+
+    def sharding_options(self) -> dict[str, Any]:
+        """``shard_count``/``shard_ids`` for discord.py's AutoShardedClient; empty = automatic."""
+        options: dict[str, Any] = {}
+        if self.shard_count is not None:
+            options["shard_count"] = self.shard_count
+            options["shard_ids"] = list(self.shard_ids or range(self.shard_count))
+        return options
 
     def require_token(self) -> str:
         if self.discord_token is None or not self.discord_token.get_secret_value().strip():

@@ -1,8 +1,10 @@
 """The delivery worker's home in the bot, and the maintainers' live progress messages.
 
-The worker starts with the cog (``cog_load``, i.e. at start-up: starting is resuming whatever
-the outbox holds) and stops with it (``cog_unload``, which the bot runs on close before the
-HTTP session goes away). One :class:`SendLimiter` paces every send of the process.
+The worker runs while this process holds the sender lease (``bot.production.sender``): taken
+with the cog (``cog_load``, i.e. at start-up, if no other process on the database sends;
+starting is resuming whatever the outbox holds), given up with it (``cog_unload``, which the
+bot runs on close before the HTTP session goes away). One :class:`SendLimiter` paces every send
+of the process.
 
 Progress: after Publish, an edit or a retraction, the maintainer's ephemeral message is
 refreshed from the ledger ('Delivered 430 / 1,000 · 3 failed') until the job is finished, then
@@ -26,6 +28,7 @@ from bot.production import repository as repo
 from bot.production.discord_transport import DiscordTransport
 from bot.production.limiter import SendLimiter
 from bot.production.models import DeliveryCounts
+from bot.production.sender import MARGIN, SenderLease
 from bot.production.worker import DeliveryWorker
 from bot.replies import NO_MENTIONS
 from bot.store.database import Database
@@ -130,16 +133,27 @@ class DeliveryCog(commands.Cog, name=DESK_COG):
             clock=options.clock,
             worker_id=options.worker_id,
         )
+        # Of all processes on the database, only the lease holder runs the send loop.
+        self.sender = SenderLease(
+            services.db,
+            self.worker.worker_id,
+            on_gain=self.worker.start,
+            on_loss=self.worker.stop,
+            ttl=options.sender_lease_ttl,
+            renew_every=options.sender_renew_every,
+            margin=min(MARGIN, options.sender_lease_ttl / 5),
+        )
+        self.worker.may_send = lambda: self.sender.holding
         self.board = ProgressBoard(bot, services.db, services.texts, options.progress_interval)
 
     async def cog_load(self) -> None:
-        await self.worker.start()
-        log.info("delivery worker %s started", self.worker.worker_id)
+        # Sends only while this process holds the sender lease (taken here if it is free).
+        await self.sender.start()
 
     async def cog_unload(self) -> None:
         await self.board.close()
         with contextlib.suppress(asyncio.CancelledError):
-            await self.worker.stop()
+            await self.sender.stop()  # stops the worker if it runs here, frees the lease
         log.info("delivery worker %s stopped: %s", self.worker.worker_id, self.worker.stats)
 
     def wake(self) -> None:

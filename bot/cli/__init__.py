@@ -123,7 +123,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     elif command == "health":
         from bot.liveness import read_beat
 
-        healthy, line = read_beat(settings.heartbeat_file)
+        healthy, line = read_beat(settings.heartbeat_path)
         if not healthy:
             return fail(line, exitcodes.ERROR)
         print(line)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .limiter import SendLimiter
+from .sender import LEASE_TTL, RENEW_EVERY
 from .worker import WorkerConfig
 
 Clock = Callable[[], float]
@@ -33,3 +34,7 @@ class DeliveryOptions:
     # another process on the same database added.
     schedule_poll_interval: float = 5.0
     worker_id: str | None = None  # None: host:pid:random:kernel:start (see WorkerIdentity)
+    # The sender lease (bot.production.sender): only its holder sends; another process takes
+    # over this long after the holder stops renewing, which it does every sender_renew_every.
+    sender_lease_ttl: float = LEASE_TTL
+    sender_renew_every: float = RENEW_EVERY

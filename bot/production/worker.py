@@ -215,6 +215,7 @@ class DeliveryWorker:
         worker_id: str | None = None,
         on_progress: ProgressCallback | None = None,
         labels: Mapping[Language, PostLabels] = DEFAULT_LABELS,
+        may_send: Callable[[], bool] | None = None,
     ) -> None:
         self.db = db
         self.transport = transport
@@ -225,6 +226,9 @@ class DeliveryWorker:
         self.worker_id = worker_id or default_worker_id()
         self.on_progress = on_progress
         self.labels = labels
+        # Several processes on one database: only the sender-lease holder may send; checked
+        # before claiming and again right before every request (see bot.production.sender).
+        self.may_send = may_send or (lambda: True)
         self.stats = WorkerStats()
         self._in_flight: set[asyncio.Task[None]] = set()
         self._changed = asyncio.Event()
@@ -354,6 +358,8 @@ class DeliveryWorker:
                 await asyncio.gather(*self._in_flight, return_exceptions=True)
 
     async def _claim_and_start(self, free: int) -> int:
+        if not self.may_send():
+            return 0
         rows = await repo.claim_due(
             self.db,
             worker_id=self.worker_id,
@@ -546,6 +552,18 @@ class DeliveryWorker:
         """Renew the lease after the limiter wait; a lapsed claim taken by another worker is
         left to that worker instead of being sent twice. ``sending`` also notes that a send
         attempt is about to go out (kept from the first one)."""
+        if not self.may_send():
+            # This process's sender lease lapsed: the next holder sends this row (with its
+            # nonce, or after looking for the copy), so hand it over rather than race it.
+            self.stats.lost_claims += 1
+            await repo.release_claim(self.db, key, self.worker_id)
+            log.info(
+                "update %s for guild %s not sent: this process is no longer the sender",
+                key.update_id,
+                key.guild_id,
+                extra=log_ids(key.update_id, key.guild_id),
+            )
+            return False
         until = self.clock() + self.config.lease
         renewed = (
             await repo_deliveries.renew_claim_for_send(

@@ -17,7 +17,7 @@ import os
 import re
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,27 +127,61 @@ class AlreadyRunning(StorageFault):
 
 
 @contextlib.contextmanager
-def run_lock(database: Path, purpose: str) -> Iterator[None]:
+def run_lock(
+    database: Path, purpose: str, *, shards: Sequence[int] | None = None
+) -> Iterator[None]:
     """An exclusive ``flock`` on ``<database>.lock`` for as long as the bot (or a restore) runs.
+
+    With ``shards`` (a process running only those, SHARD_IDS) the lock is shared, so the
+    other processes of the bot can run beside it, and each shard gets an exclusive lock of
+    its own (``<database>.shard-N.lock``): two processes never connect the same shard. A
+    restore still waits for all of them.
 
     The kernel releases it when the process ends, even on kill -9, so a stale lock file never
     blocks anything; the pid written inside only names the holder in the message.
     """
-    path = lock_path(database)
+    with contextlib.ExitStack() as stack:
+        path = lock_path(database)
+        mode = fcntl.LOCK_EX if shards is None else fcntl.LOCK_SH
+        fd = stack.enter_context(_flocked(path, mode, write_pid=shards is None))
+        if fd is None:
+            holder = _holder(path)
+            raise AlreadyRunning(
+                f"database {database} is in use by {holder}; stop the bot "
+                f"(e.g. `systemctl stop golden-hour`) before you {purpose}"
+            )
+        for shard in shards or ():
+            shard_path = database.with_name(f"{database.name}.shard-{shard}.lock")
+            if stack.enter_context(_flocked(shard_path, fcntl.LOCK_EX, write_pid=True)) is None:
+                raise AlreadyRunning(
+                    f"shard {shard} on database {database} is already run by "
+                    f"{_holder(shard_path)}; give every process its own SHARD_IDS"
+                )
+        yield
+
+
+def _holder(path: Path) -> str:
+    try:
+        return path.read_text("utf-8", "replace").strip() or "another process"
+    except OSError:
+        return "another process"
+
+
+@contextlib.contextmanager
+def _flocked(path: Path, mode: int, *, write_pid: bool) -> Iterator[int | None]:
+    """The file's descriptor with ``mode`` held, or None if another process holds it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
-            raise AlreadyRunning(
-                f"database {database} is in use by {holder}; stop the bot "
-                f"(e.g. `systemctl stop golden-hour`) before you {purpose}"
-            ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()}".encode(), 0)
-        yield
+            yield None
+            return
+        if write_pid:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"pid {os.getpid()}".encode(), 0)
+        yield fd
     finally:
         os.close(fd)  # closing releases the flock
 

@@ -121,6 +121,17 @@ ROWS_AT_VERSION[7] = (
     """
 )
 
+# Version 8 added scheduled posts and corrections.
+ROWS_AT_VERSION[8] = (
+    ROWS_AT_VERSION[7]
+    + """
+        INSERT INTO production_schedules (token, kind, author_id, title_en, body_en,
+            confidence, due_at, timezone, state, draft_expires_at, created_at, updated_at)
+            VALUES ('schedule-token-1', 'post', 5, 'Title', 'Body', 'unconfirmed', 2000.0,
+            'Asia/Seoul', 'scheduled', 901.0, 1.0, 1.0);
+    """
+)
+
 # Columns that hold Discord ids must be INTEGER snowflakes, in every migration.
 DISCORD_ID_COLUMNS = {
     "guild_id",

@@ -27,6 +27,8 @@ ALL_VARS = (
     "LOG_FILE",
     "LOG_FORMAT",
     "HEARTBEAT_FILE",
+    "SHARD_COUNT",
+    "SHARD_IDS",
 )
 
 
@@ -167,3 +169,39 @@ def test_loopback_may_use_plain_http_and_anything_may_use_tls(
     monkeypatch.setenv("DISCORD_GATEWAY_URL", gateway)
     settings = load_settings()
     assert (settings.discord_api_base, settings.discord_gateway_url) == (api, gateway)
+
+
+@pytest.mark.parametrize(
+    ("env", "error"),
+    [
+        ({"SHARD_IDS": "1"}, "SHARD_IDS: needs SHARD_COUNT too"),
+        ({"SHARD_COUNT": "2", "SHARD_IDS": "2"}, "SHARD_IDS: shard 2 does not exist with SHA"),
+        ({"SHARD_COUNT": "2", "SHARD_IDS": "0,x"}, "SHARD_IDS: expected comma-separated shard"),
+        ({"SHARD_COUNT": "3", "SHARD_IDS": "1,1"}, "SHARD_IDS: lists a shard twice"),
+        ({"SHARD_COUNT": "0"}, "SHARD_COUNT: Input should be greater than or equal to 1"),
+    ],
+)
+def test_a_bad_shard_setting_is_one_line_naming_it(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], error: str
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value).startswith(error) and "\n" not in str(caught.value)
+
+
+def test_shards_split_between_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHARD_COUNT", "4")
+    monkeypatch.setenv("SHARD_IDS", " 3, 2 ")
+    settings = load_settings()
+    assert settings.sharding_options() == {"shard_count": 4, "shard_ids": [2, 3]}
+    assert settings.shared_database
+    assert settings.heartbeat_path.name == "heartbeat-shards-2-3"
+    monkeypatch.setenv("SHARD_IDS", "")  # every shard in this one process
+    alone = load_settings()
+    assert alone.sharding_options() == {"shard_count": 4, "shard_ids": [0, 1, 2, 3]}
+    assert not alone.shared_database and alone.heartbeat_path == alone.heartbeat_file
+    monkeypatch.delenv("SHARD_COUNT")
+    monkeypatch.delenv("SHARD_IDS")
+    assert load_settings().sharding_options() == {}  # automatic, as Discord recommends
