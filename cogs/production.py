@@ -388,12 +388,13 @@ class ProductionCog(
     ) -> None:
         services, lang = self.bot.services, _lang(interaction)
         texts = services.texts
+        # Checked before anything else (the form path cannot defer; the check reads settings).
+        await self._require_maintainer(interaction)
         when = await self._when(interaction, at, timezone)
         if when is False:
             return
         if when is None and all(v is None for v in (title, body, title_ko, body_ko, source)):
             # No text given: the form opens with the current text (it must be the first answer).
-            await self._require_maintainer(interaction)
             current = await self._known_update(update_id)
             modal = writing_form(
                 texts,
@@ -408,7 +409,6 @@ class ProductionCog(
             modal.stop()
             return
         await self._acknowledge(interaction)
-        await self._require_maintainer(interaction)
         current = await self._known_update(update_id)
         draft = normalized_draft(
             edited_draft(

@@ -191,6 +191,9 @@ async def test_list_reschedule_and_cancel(double: DiscordDouble, tmp_path: Path)
             ("production scheduled", {}),
             ("production unschedule", {"id": 2}),
             ("production reschedule", {"id": 2, "at": kst(later)}),
+            # a bad time from an outsider is refused as an outsider, not parsed for them
+            ("production edit", {"id": 1, "title": "X", "at": "next friday"}),
+            ("production post", {"title": "X", "at": "next friday"}),
         ):
             refused = await room.invoke(command, options, user=outsider)
             assert "Only the bot's maintainers can do this." in (refused.content or "")
