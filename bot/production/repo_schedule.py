@@ -10,12 +10,10 @@ crash finds the row no longer 'scheduled' and does nothing.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Final
 
-import aiosqlite
 
-from bot.store.database import Database
+from bot.store.database import Connection, Database, Row
 
 from . import repository as repo
 from .models import (
@@ -63,7 +61,7 @@ NEEDS_LANGUAGE: Final = "needs_language"
 MISSED_AFTER: Final = 6 * 3600.0
 
 
-def _schedule(row: sqlite3.Row) -> Schedule:
+def _schedule(row: Row) -> Schedule:
     return Schedule(
         schedule_id=row["schedule_id"],
         token=row["token"],
@@ -220,7 +218,7 @@ async def unschedule(db: Database, schedule_id: int, now: float) -> ChangeResult
         return await _not_pending(conn, schedule_id)
 
 
-async def _not_pending(conn: aiosqlite.Connection, schedule_id: int) -> ChangeResult:
+async def _not_pending(conn: Connection, schedule_id: int) -> ChangeResult:
     row = await _fetch_one(
         conn,
         """
@@ -350,7 +348,7 @@ async def _fire_one(db: Database, schedule_id: int, now: float) -> Fired | None:
     return Fired(_schedule(done), applied, now - schedule.due_at)
 
 
-async def _missed(conn: aiosqlite.Connection, schedule: Schedule, now: float) -> Fired:
+async def _missed(conn: Connection, schedule: Schedule, now: float) -> Fired:
     row = await _fetch_one(
         conn,
         """

@@ -10,15 +10,13 @@ Times are Unix seconds passed in by the caller, so tests control the clock.
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final, cast
 
-import aiosqlite
 
-from bot.store.database import Database
+from bot.store.database import Connection, Database, Row
 
 from .languages import delivery_language, plan
 from .models import (
@@ -73,7 +71,7 @@ class DeliveryKey:
 # --------------------------------------------------------------------------- row mapping
 
 
-def _draft(row: sqlite3.Row) -> UpdateDraft:
+def _draft(row: Row) -> UpdateDraft:
     return UpdateDraft(
         title=LocalizedText(row["title_en"], row["title_ko"]),
         body=LocalizedText(row["body_en"], row["body_ko"]),
@@ -85,7 +83,7 @@ def _draft(row: sqlite3.Row) -> UpdateDraft:
     )
 
 
-def _update(row: sqlite3.Row) -> Update:
+def _update(row: Row) -> Update:
     return Update(
         update_id=row["update_id"],
         preview_token=row["preview_token"],
@@ -104,7 +102,7 @@ def _update(row: sqlite3.Row) -> Update:
     )
 
 
-def _preview(row: sqlite3.Row) -> Preview:
+def _preview(row: Row) -> Preview:
     return Preview(
         token=row["token"],
         author_id=row["author_id"],
@@ -119,7 +117,7 @@ def _preview(row: sqlite3.Row) -> Preview:
     )
 
 
-def _guild(row: sqlite3.Row) -> GuildSettings:
+def _guild(row: Row) -> GuildSettings:
     return GuildSettings(
         guild_id=row["guild_id"],
         channel_id=row["channel_id"],
@@ -140,7 +138,7 @@ def _guild(row: sqlite3.Row) -> GuildSettings:
     )
 
 
-def _delivery(row: sqlite3.Row) -> Delivery:
+def _delivery(row: Row) -> Delivery:
     return Delivery(
         update_id=row["update_id"],
         guild_id=row["guild_id"],
@@ -184,16 +182,16 @@ def _draft_params(draft: UpdateDraft) -> dict[str, Any]:
     }
 
 
-async def _fetch_one(conn: aiosqlite.Connection, sql: str, params: Any) -> sqlite3.Row | None:
+async def _fetch_one(conn: Connection, sql: str, params: Any) -> Row | None:
     async with conn.execute(sql, params) as cursor:
         return await cursor.fetchone()
 
 
-async def _fetch_all(conn: aiosqlite.Connection, sql: str, params: Any) -> list[sqlite3.Row]:
-    return cast(list[sqlite3.Row], list(await conn.execute_fetchall(sql, params)))
+async def _fetch_all(conn: Connection, sql: str, params: Any) -> list[Row]:
+    return cast(list[Row], list(await conn.execute_fetchall(sql, params)))
 
 
-async def _changes(conn: aiosqlite.Connection, sql: str, params: Any) -> int:
+async def _changes(conn: Connection, sql: str, params: Any) -> int:
     async with conn.execute(sql, params) as cursor:
         return cursor.rowcount
 
@@ -466,7 +464,7 @@ async def publish_preview(
 
 
 async def publish_draft(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     *,
     token: str,
     author_id: int,
@@ -593,7 +591,7 @@ async def get_update(db: Database, update_id: int) -> Update | None:
 
 
 async def _queue_copy_changes(
-    conn: aiosqlite.Connection, update_id: int, revision: int, now: float
+    conn: Connection, update_id: int, revision: int, now: float
 ) -> int:
     """Point every row at ``revision``; delivered copies get an edit job (same retry machinery).
 
@@ -682,7 +680,7 @@ async def edit_update(
 
 
 async def edit_in(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     update_id: int,
     draft: UpdateDraft,
     *,
@@ -731,7 +729,7 @@ async def retract_update(
 
 
 async def retract_in(
-    conn: aiosqlite.Connection, update_id: int, *, reason: str, retracted_by: int, now: float
+    conn: Connection, update_id: int, *, reason: str, retracted_by: int, now: float
 ) -> RetractResult:
     """:func:`retract_update` inside the caller's transaction."""
     row = await _fetch_one(
@@ -818,7 +816,7 @@ _COUNTS_SELECT: Final = """
 """
 
 
-def _counts(row: sqlite3.Row | None, update_id: int) -> DeliveryCounts:
+def _counts(row: Row | None, update_id: int) -> DeliveryCounts:
     names = (
         "total",
         "delivered",
@@ -963,7 +961,7 @@ async def claim_due(
             {**params, "limit": limit},
         )
         remaining = limit - len(jobs)
-        crossposts: list[sqlite3.Row] = []
+        crossposts: list[Row] = []
         if remaining > 0:
             crossposts = await _fetch_all(
                 conn,

@@ -1,13 +1,14 @@
-"""One SQLite file, two aiosqlite connections: a writer and a reader.
+"""The bot's database: SQLite (one file, the default) or PostgreSQL, behind one API.
 
-aiosqlite runs each connection's statements one after another on its own thread, so two
-coroutines sharing a connection would interleave inside each other's transactions. Hence:
-every write goes through :meth:`Database.transaction`, which holds an ``asyncio.Lock`` for the
-whole ``BEGIN IMMEDIATE`` … ``COMMIT``; reads go to a separate connection that, thanks to
-WAL, never waits for the writer (and the writer never waits for it).
+Every write goes through :meth:`Database.transaction`, reads through ``fetch_*`` or
+:meth:`Database.snapshot`. SQL is written once, with ``?`` placeholders, and runs on either
+engine through SQLAlchemy Core (see :mod:`bot.store.sqltext` and :mod:`bot.store.connection`);
+the engines themselves live in :mod:`bot.store.engine_sqlite` and
+:mod:`bot.store.engine_postgres`.
 
-Both connections run in autocommit mode (``isolation_level=None``): Python's sqlite3 then
-never opens a transaction behind our back, so a read can't hold a snapshot open by accident.
+On both, exclusive write transactions run one at a time: SQLite's ``BEGIN IMMEDIATE`` (and
+an ``asyncio.Lock`` within the process) on one, a transaction-scoped advisory lock on the
+other. The outbox's exactly-once rules rest on that.
 """
 
 from __future__ import annotations
@@ -15,80 +16,83 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
+from collections.abc import AsyncIterator
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Self
 
-import aiosqlite
+from bot.store.connection import Connection, Row
+from bot.store.engine_postgres import PostgresEngine
+from bot.store.engine_sqlite import SQLiteEngine
+from bot.store.errors import StoreError
+from bot.store.sqltext import Params, bind
+from bot.store.url import StoreUrl
+
+__all__ = ["Connection", "Database", "Params", "Row", "StoreError"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BUSY_TIMEOUT = 5.0  # seconds another *process* may hold the write lock before we give up
-# Between BEGIN IMMEDIATE attempts while another process holds the write lock (SQLite's own
-# busy handler backs off from 1 ms to 100 ms the same way).
-_FIRST_RETRY_DELAY = 0.001
-_MAX_RETRY_DELAY = 0.025
-
-T = TypeVar("T")
-
-Params = Sequence[Any] | dict[str, Any]
-
-
-class StoreError(Exception):
-    """The database cannot be used as asked; ``str()`` says why in one readable message."""
 
 
 class Database:
-    """The bot's SQLite database. Open with :meth:`open`, always :meth:`close` (or ``async with``).
+    """Open with :meth:`open`, always :meth:`close` (or ``async with``).
 
-    An in-memory database is not supported: the writer and the reader must share one file.
+    An in-memory SQLite database is not supported: the writer and the reader share one file.
     """
 
-    def __init__(
-        self,
-        path: Path,
-        writer: aiosqlite.Connection,
-        reader: aiosqlite.Connection,
-        *,
-        busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
-    ):
-        self.path = path
-        self._busy_timeout = busy_timeout
-        self._writer = writer
-        self._reader = reader
+    def __init__(self, url: StoreUrl, engine: SQLiteEngine | PostgresEngine) -> None:
+        self.url = url
+        self._engine = engine
         self._write_lock = asyncio.Lock()
-        self._snapshot_lock = asyncio.Lock()
-        # asyncio.Lock is not re-entrant: remember who holds it so a nested transaction fails
-        # loudly instead of deadlocking.
-        self._write_owner: asyncio.Task[Any] | None = None
+        # asyncio.Lock is not re-entrant: remember who holds a transaction so a nested one
+        # fails loudly instead of deadlocking.
+        self._write_owners: set[asyncio.Task[Any] | None] = set()
         self._closed = False
 
     @classmethod
-    async def open(cls, path: Path, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Database:
-        """Create the parent directory if needed and open the writer and reader connections."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        writer = await _connect(path, busy_timeout=busy_timeout, read_only=False)
-        try:
-            # WAL must be in place before the reader opens; it is stored in the file itself.
-            reader = await _connect(path, busy_timeout=busy_timeout, read_only=True)
-        except BaseException:
-            await writer.close()
-            raise
-        log.debug("opened database %s", path)
-        return cls(path, writer, reader, busy_timeout=busy_timeout)
+    async def open(
+        cls, target: Path | str | StoreUrl, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT
+    ) -> Database:
+        """Open a SQLite file (a path; its directory is created) or a ``postgresql://`` URL."""
+        url = target if isinstance(target, StoreUrl) else StoreUrl.parse(target)
+        engine: SQLiteEngine | PostgresEngine
+        if url.path is not None:
+            engine = await SQLiteEngine.open(url.path, busy_timeout=busy_timeout)
+        else:
+            engine = await PostgresEngine.open(url, busy_timeout=busy_timeout)
+        log.debug("opened database %s", url)
+        return cls(url, engine)
+
+    @property
+    def dialect(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self._engine.dialect
+
+    @property
+    def where(self) -> str:
+        """The file or the server, for messages (never the password)."""
+        return self.url.redacted()
+
+    @property
+    def path(self) -> Path:
+        """The SQLite file; a PostgreSQL database has none (StoreError)."""
+        if self.url.path is None:
+            raise StoreError(f"database {self.where} is on PostgreSQL, not a file")
+        return self.url.path
+
+    @property
+    def sqlite(self) -> SQLiteEngine | None:
+        """The SQLite engine (for its own tests and mechanics), None on PostgreSQL."""
+        return self._engine if isinstance(self._engine, SQLiteEngine) else None
 
     async def close(self) -> None:
-        """Close both connections. Safe to call twice; aiosqlite 0.22 hangs at exit without it."""
+        """Close every connection. Safe to call twice."""
         if self._closed:
             return
         self._closed = True
-        try:
-            await self._writer.close()
-        finally:
-            await self._reader.close()
-        log.debug("closed database %s", self.path)
+        await self._engine.close()
+        log.debug("closed database %s", self.url)
 
     async def __aenter__(self) -> Self:
         return self
@@ -103,100 +107,59 @@ class Database:
 
     @contextlib.asynccontextmanager
     async def transaction(
-        self, *, schema_change: bool = False
-    ) -> AsyncIterator[aiosqlite.Connection]:
-        """``BEGIN IMMEDIATE`` on the writer, one transaction at a time in this process.
+        self, *, schema_change: bool = False, exclusive: bool = True
+    ) -> AsyncIterator[Connection]:
+        """One write transaction: commits when the block ends, rolls back if it raises.
 
-        Commits when the block ends, rolls back if it raises. IMMEDIATE takes the write lock
-        up front, so a read-then-write inside the block can't fail with an instant
-        SQLITE_BUSY the way a deferred transaction does (the busy timeout then covers other
-        processes).
+        Exclusive (the default): no other exclusive transaction, in this process or another,
+        runs at the same time — SQLite's ``BEGIN IMMEDIATE`` takes the write lock up front
+        (so a read-then-write can't fail half-way with SQLITE_BUSY), PostgreSQL takes the
+        store's advisory lock. ``exclusive=False`` (PostgreSQL only; SQLite has one writer
+        anyway) is for hot paths that lock their own rows (``FOR UPDATE SKIP LOCKED``).
 
-        ``schema_change=True`` is for migrations that rebuild tables: foreign-key enforcement
-        is off during the transaction (otherwise dropping a referenced table deletes or
-        rejects rows) and every foreign key is checked before commit instead, as SQLite's
-        ALTER TABLE procedure prescribes.
+        ``schema_change=True`` is for migrations that rebuild tables (SQLite: foreign keys
+        are checked before commit instead of statement by statement).
         """
         self._check_open()
-        if self._write_owner is not None and self._write_owner is asyncio.current_task():
+        task = asyncio.current_task()
+        if task in self._write_owners:
             raise StoreError("a transaction is already open in this task; nest the work instead")
-        async with self._write_lock:
-            self._write_owner = asyncio.current_task()
-            conn = self._writer
-            # Cancellation may land at any await below. Our own statements are seen through
-            # to their end (_settled) so the state is known, and the finally block puts the
-            # connection back to "no transaction" before the lock is released.
-            try:
-                if schema_change:
-                    await _settled(conn, conn.execute("PRAGMA foreign_keys = OFF"))
-                await self._begin_immediate(conn)
-                yield conn
-                if schema_change:
-                    await _check_foreign_keys(conn)
-                # A cancellation during COMMIT lets it finish (the work is then committed)
-                # and is re-raised after.
-                await _settled(conn, conn.execute("COMMIT"))
-            finally:
-                try:
-                    if conn.in_transaction or schema_change:  # not after a plain COMMIT
-                        await _uncancellable(_reset_writer(conn, schema_change=schema_change))
-                finally:
-                    self._write_owner = None
-
-    async def _begin_immediate(self, conn: aiosqlite.Connection) -> None:
-        """``BEGIN IMMEDIATE``, waiting up to the busy timeout for another process's lock.
-
-        The wait is ours, not SQLite's (the writer's own busy timeout is 0): a BEGIN waiting
-        in SQLite's busy handler cannot be interrupted, so cancelling the task would either
-        leak the transaction it later opens or have to wait out the timeout. Here each
-        attempt returns at once and the sleeps between them are cancellable.
-        """
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self._busy_timeout
-        delay = _FIRST_RETRY_DELAY
-        while True:
-            try:
-                await _settled(conn, conn.execute("BEGIN IMMEDIATE"))
-                return
-            except sqlite3.OperationalError as exc:
-                remaining = deadline - loop.time()
-                if not _is_busy(exc) or remaining <= 0:
-                    raise
-            await asyncio.sleep(min(delay, remaining))
-            delay = min(delay * 2, _MAX_RETRY_DELAY)
+        engine = self._engine
+        self._write_owners.add(task)
+        try:
+            if isinstance(engine, SQLiteEngine):
+                async with self._write_lock, engine.write(schema_change=schema_change) as conn:
+                    yield Connection(conn)
+            elif exclusive:
+                async with self._write_lock, engine.write(exclusive=True) as conn:
+                    yield Connection(conn)
+            else:
+                async with engine.write(exclusive=False) as conn:
+                    yield Connection(conn)
+        finally:
+            self._write_owners.discard(task)
 
     @contextlib.asynccontextmanager
-    async def snapshot(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A consistent view for several reads (e.g. rebuilding the whole pack).
-
-        A read transaction on the reader: later commits stay invisible until the block ends.
-        ``fetch_*`` calls from other tasks meanwhile share the reader, so they see the
-        snapshot too. Keep it short; an open snapshot holds back WAL checkpoints.
-        """
+    async def snapshot(self) -> AsyncIterator[Connection]:
+        """A consistent view for several reads (e.g. rebuilding the whole pack): later
+        commits stay invisible until the block ends. Keep it short; on SQLite an open
+        snapshot holds back WAL checkpoints."""
         self._check_open()
-        async with self._snapshot_lock:
-            conn = self._reader
-            try:
-                await _settled(conn, conn.execute("BEGIN"))
-                # BEGIN is deferred: the snapshot starts at the first read, so take it now.
-                await conn.execute("SELECT 1 FROM sqlite_master LIMIT 1")
-                yield conn
-            finally:
-                # Even when cancelled before BEGIN came back: a read left open would hold
-                # back checkpoints and make the next snapshot fail.
-                if conn.in_transaction:
-                    await _uncancellable(conn.execute("COMMIT"))
+        async with self._engine.snapshot() as conn:
+            yield Connection(conn)
 
-    async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        """All rows of a query on the reader connection."""
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        """All rows of a query (never waits for a writer)."""
         self._check_open()
-        return list(await self._reader.execute_fetchall(sql, params))
+        clause, values = bind(sql, params)
+        async with self._engine.reading() as conn:
+            result = await conn.execute(clause, values)
+        return Connection.rows(result)
 
-    async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
         """The first row of a query, or None."""
-        self._check_open()
-        async with self._reader.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
 
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         """The first column of the first row, or None when there is no row."""
@@ -205,91 +168,4 @@ class Database:
 
     def _check_open(self) -> None:
         if self._closed:
-            raise StoreError(f"database {self.path} is closed")
-
-
-async def _connect(path: Path, *, busy_timeout: float, read_only: bool) -> aiosqlite.Connection:
-    # timeout= is sqlite3's busy timeout; isolation_level=None = we issue BEGIN ourselves.
-    conn = await aiosqlite.connect(path, timeout=busy_timeout, isolation_level=None)
-    try:
-        conn.row_factory = aiosqlite.Row
-        await _apply_pragmas(conn, read_only=read_only)
-    except BaseException:
-        await conn.close()
-        raise
-    return conn
-
-
-async def _apply_pragmas(conn: aiosqlite.Connection, *, read_only: bool) -> None:
-    if not read_only:
-        async with conn.execute("PRAGMA journal_mode = WAL") as cursor:
-            row = await cursor.fetchone()
-        mode = str(row[0]) if row is not None else "unknown"
-        if mode.lower() != "wal":
-            raise StoreError(f"could not switch the database to WAL (journal mode is {mode!r})")
-    # Off by default and per connection in SQLite: set it on every connection.
-    await conn.execute("PRAGMA foreign_keys = ON")
-    # NORMAL is safe under WAL (a power cut may lose the last commits, never corrupt).
-    await conn.execute("PRAGMA synchronous = NORMAL")
-    if read_only:
-        # Writes belong on the writer under its lock; make a stray write fail at once.
-        await conn.execute("PRAGMA query_only = ON")
-    else:
-        # The writer waits for other processes in Database._begin_immediate, cancellably;
-        # the busy timeout above only covered the switch to WAL.
-        await conn.execute("PRAGMA busy_timeout = 0")
-
-
-async def _settled(conn: aiosqlite.Connection, statement: Awaitable[T]) -> T:
-    """Await ``statement``; if this task is cancelled meanwhile, let it end, then re-raise.
-
-    aiosqlite runs a queued statement on its thread whether or not anyone still awaits it;
-    abandoning the await only loses the outcome (a BEGIN that lands later leaves a
-    transaction open; a ROLLBACK issued while COMMIT is still running fails).
-    """
-    try:
-        return await statement
-    except asyncio.CancelledError:
-        # The connection runs its queue in order: once a no-op queued now is done, so is
-        # the statement. (No task or shield on the normal path: transactions stay cheap.)
-        await _uncancellable(conn.execute("SELECT 1"))
-        raise
-
-
-async def _uncancellable(operation: Awaitable[T]) -> T:
-    """Run ``operation`` to its end even if this task is cancelled meanwhile; a cancellation
-    that arrived is re-raised afterwards."""
-    inner = asyncio.ensure_future(operation)
-    try:
-        return await asyncio.shield(inner)
-    except asyncio.CancelledError:
-        while not inner.done():
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.wait([inner])
-        if not inner.cancelled():
-            inner.exception()  # the cancellation wins; don't warn about an unretrieved error
-        raise
-
-
-async def _reset_writer(conn: aiosqlite.Connection, *, schema_change: bool) -> None:
-    """Leave the writer with no open transaction (and foreign keys on) for the next user."""
-    # A body statement abandoned by a cancellation may still be queued; ROLLBACK queues
-    # behind it on the connection's one thread, so the order holds.
-    if conn.in_transaction:
-        await conn.execute("ROLLBACK")
-    if schema_change:
-        await conn.execute("PRAGMA foreign_keys = ON")
-
-
-def _is_busy(exc: sqlite3.OperationalError) -> bool:
-    """SQLITE_BUSY or one of its extended codes: another connection holds the lock."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    return code is not None and code & 0xFF == sqlite3.SQLITE_BUSY
-
-
-async def _check_foreign_keys(conn: aiosqlite.Connection) -> None:
-    violations: Iterable[sqlite3.Row] = await conn.execute_fetchall("PRAGMA foreign_key_check")
-    described = [f"{row[0]} row {row[1]} → {row[2]}" for row in violations]
-    if described:
-        shown = ", ".join(described[:5]) + (" …" if len(described) > 5 else "")
-        raise StoreError(f"{len(described)} foreign key violation(s) after schema change: {shown}")
+            raise StoreError(f"database {self.where} is closed")

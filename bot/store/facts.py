@@ -11,13 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import aiosqlite
 from pydantic import ValidationError
 
 from bot.datapack.models import (
@@ -33,7 +31,7 @@ from bot.datapack.models import (
     Text,
     Topic,
 )
-from bot.store.database import Database, StoreError
+from bot.store.database import Connection, Database, Row, StoreError
 from bot.store.meta import write_meta
 
 # Parents before children; cleared in reverse. Everything else in the database (meta, runtime
@@ -117,7 +115,7 @@ async def save_pack(db: Database, pack: Pack, *, now: dt.datetime | None = None)
     """Replace the fact tables with ``pack`` in one transaction; record its hash and time.
 
     ``pack`` should come from ``load_pack`` (which checks references); a reference the
-    tables' foreign keys reject raises ``sqlite3.IntegrityError`` and nothing changes.
+    tables' foreign keys reject raises ``sqlalchemy.exc.IntegrityError`` and nothing changes.
     """
     digest = pack_hash(pack)
     seeded_at = now if now is not None else dt.datetime.now(dt.UTC)
@@ -215,7 +213,7 @@ def _links(owner_id: str, sources: Sequence[str]) -> Iterable[Row]:
     return ((owner_id, position, source_id) for position, source_id in enumerate(sources))
 
 
-async def _insert_sources(conn: aiosqlite.Connection, sources: Sequence[Source]) -> None:
+async def _insert_sources(conn: Connection, sources: Sequence[Source]) -> None:
     await conn.executemany(
         "INSERT INTO sources (id, position, outlet, outlet_ko, kind, title, url, date,"
         " date_note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -226,7 +224,7 @@ async def _insert_sources(conn: aiosqlite.Connection, sources: Sequence[Source])
     )
 
 
-async def _insert_people(conn: aiosqlite.Connection, people: Sequence[Person]) -> None:
+async def _insert_people(conn: Connection, people: Sequence[Person]) -> None:
     await conn.executemany(
         "INSERT INTO people (id, position, name_en, name_ko, variants, roles)"
         " VALUES (?, ?, ?, ?, ?, ?)",
@@ -241,7 +239,7 @@ async def _insert_people(conn: aiosqlite.Connection, people: Sequence[Person]) -
     )
 
 
-async def _insert_show(conn: aiosqlite.Connection, show: Show) -> None:
+async def _insert_show(conn: Connection, show: Show) -> None:
     work = show.source_work
     await conn.execute(
         "INSERT INTO show (id, title_en, title_ko, other_titles, premiere, episodes, platform,"
@@ -286,7 +284,7 @@ async def _insert_show(conn: aiosqlite.Connection, show: Show) -> None:
     await _insert_figures(conn, show.figures)
 
 
-async def _insert_figures(conn: aiosqlite.Connection, figures: Sequence[Figure]) -> None:
+async def _insert_figures(conn: Connection, figures: Sequence[Figure]) -> None:
     await conn.executemany(
         "INSERT INTO figures (id, position, label_en, label_ko, value_en, value_ko, confidence)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -301,7 +299,7 @@ async def _insert_figures(conn: aiosqlite.Connection, figures: Sequence[Figure])
     )
 
 
-async def _insert_characters(conn: aiosqlite.Connection, characters: Sequence[Character]) -> None:
+async def _insert_characters(conn: Connection, characters: Sequence[Character]) -> None:
     await conn.executemany(
         "INSERT INTO characters (id, position, name_en, name_ko, variants, titles,"
         " description_en, description_ko, played_by, billing, billing_order)"
@@ -329,7 +327,7 @@ async def _insert_characters(conn: aiosqlite.Connection, characters: Sequence[Ch
     )
 
 
-async def _insert_ceremonies(conn: aiosqlite.Connection, ceremonies: Sequence[Ceremony]) -> None:
+async def _insert_ceremonies(conn: Connection, ceremonies: Sequence[Ceremony]) -> None:
     await conn.executemany(
         "INSERT INTO ceremonies (id, position, name_en, name_ko, edition, date, venue_en,"
         " venue_ko) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -344,7 +342,7 @@ async def _insert_ceremonies(conn: aiosqlite.Connection, ceremonies: Sequence[Ce
     )
 
 
-async def _insert_awards(conn: aiosqlite.Connection, awards: Sequence[AwardEntry]) -> None:
+async def _insert_awards(conn: Connection, awards: Sequence[AwardEntry]) -> None:
     await conn.executemany(
         "INSERT INTO award_entries (id, position, ceremony_id, category_en, category_ko,"
         " person_id, is_show, character_id, result, note_en, note_ko)"
@@ -372,7 +370,7 @@ async def _insert_awards(conn: aiosqlite.Connection, awards: Sequence[AwardEntry
     )
 
 
-async def _insert_seasons(conn: aiosqlite.Connection, seasons: Sequence[Season]) -> None:
+async def _insert_seasons(conn: Connection, seasons: Sequence[Season]) -> None:
     await conn.executemany(
         "INSERT INTO seasons (number, position, episodes) VALUES (?, ?, ?)",
         [(s.number, i, s.episodes) for i, s in enumerate(seasons)],
@@ -412,7 +410,7 @@ async def _insert_seasons(conn: aiosqlite.Connection, seasons: Sequence[Season])
     )
 
 
-async def _insert_topics(conn: aiosqlite.Connection, topics: Sequence[Topic]) -> None:
+async def _insert_topics(conn: Connection, topics: Sequence[Topic]) -> None:
     await conn.executemany(
         "INSERT INTO topics (id, position, name_en, name_ko, description_en, description_ko)"
         " VALUES (?, ?, ?, ?, ?, ?)",
@@ -426,11 +424,11 @@ async def _insert_topics(conn: aiosqlite.Connection, topics: Sequence[Topic]) ->
 # --- loading: plain dicts, validated once by Pack.model_validate -----------------------------
 
 
-async def _fetch(conn: aiosqlite.Connection, sql: str) -> list[sqlite3.Row]:
+async def _fetch(conn: Connection, sql: str) -> list[Row]:
     return list(await conn.execute_fetchall(sql))
 
 
-async def _fetch_links(conn: aiosqlite.Connection, sql: str) -> dict[str, list[str]]:
+async def _fetch_links(conn: Connection, sql: str) -> dict[str, list[str]]:
     """``sql`` selects (owner id, source id) ordered by owner and position."""
     links: defaultdict[str, list[str]] = defaultdict(list)
     for owner_id, source_id in await _fetch(conn, sql):
@@ -438,11 +436,11 @@ async def _fetch_links(conn: aiosqlite.Connection, sql: str) -> dict[str, list[s
     return links
 
 
-async def _fetch_source_ids(conn: aiosqlite.Connection, sql: str) -> list[str]:
+async def _fetch_source_ids(conn: Connection, sql: str) -> list[str]:
     return [row[0] for row in await _fetch(conn, sql)]
 
 
-def _text(row: sqlite3.Row, prefix: str) -> dict[str, str] | None:
+def _text(row: Row, prefix: str) -> dict[str, str] | None:
     en, ko = row[f"{prefix}_en"], row[f"{prefix}_ko"]
     return None if en is None and ko is None else {"en": en, "ko": ko}
 
@@ -454,7 +452,7 @@ def _list(value: str) -> list[str]:
     return loaded
 
 
-async def _read_show(conn: aiosqlite.Connection, row: sqlite3.Row) -> dict[str, Any]:
+async def _read_show(conn: Connection, row: Row) -> dict[str, Any]:
     figure_sources = await _fetch_links(
         conn, "SELECT figure_id, source_id FROM figure_sources ORDER BY figure_id, position"
     )
@@ -497,7 +495,7 @@ async def _read_show(conn: aiosqlite.Connection, row: sqlite3.Row) -> dict[str, 
     }
 
 
-async def _read_sources(conn: aiosqlite.Connection) -> list[dict[str, Any]]:
+async def _read_sources(conn: Connection) -> list[dict[str, Any]]:
     return [
         {
             "id": s["id"],
@@ -513,7 +511,7 @@ async def _read_sources(conn: aiosqlite.Connection) -> list[dict[str, Any]]:
     ]
 
 
-async def _read_people(conn: aiosqlite.Connection) -> list[dict[str, Any]]:
+async def _read_people(conn: Connection) -> list[dict[str, Any]]:
     sources = await _fetch_links(
         conn, "SELECT person_id, source_id FROM person_sources ORDER BY person_id, position"
     )
@@ -529,7 +527,7 @@ async def _read_people(conn: aiosqlite.Connection) -> list[dict[str, Any]]:
     ]
 
 
-async def _read_characters(conn: aiosqlite.Connection) -> list[dict[str, Any]]:
+async def _read_characters(conn: Connection) -> list[dict[str, Any]]:
     sources = await _fetch_links(
         conn,
         "SELECT character_id, source_id FROM character_sources ORDER BY character_id, position",
@@ -550,7 +548,7 @@ async def _read_characters(conn: aiosqlite.Connection) -> list[dict[str, Any]]:
     ]
 
 
-async def _read_ceremonies(conn: aiosqlite.Connection) -> list[dict[str, Any]]:
+async def _read_ceremonies(conn: Connection) -> list[dict[str, Any]]:
     sources = await _fetch_links(
         conn, "SELECT ceremony_id, source_id FROM ceremony_sources ORDER BY ceremony_id, position"
     )
@@ -567,7 +565,7 @@ async def _read_ceremonies(conn: aiosqlite.Connection) -> list[dict[str, Any]]:
     ]
 
 
-async def _read_awards(conn: aiosqlite.Connection) -> list[dict[str, Any]]:
+async def _read_awards(conn: Connection) -> list[dict[str, Any]]:
     sources = await _fetch_links(
         conn,
         "SELECT award_entry_id, source_id FROM award_entry_sources"
@@ -589,7 +587,7 @@ async def _read_awards(conn: aiosqlite.Connection) -> list[dict[str, Any]]:
     ]
 
 
-async def _read_seasons(conn: aiosqlite.Connection) -> list[dict[str, Any]]:
+async def _read_seasons(conn: Connection) -> list[dict[str, Any]]:
     sources = await _fetch_links(
         conn,
         "SELECT season_event_id, source_id FROM season_event_sources"
@@ -626,7 +624,7 @@ async def _read_seasons(conn: aiosqlite.Connection) -> list[dict[str, Any]]:
     ]
 
 
-async def _read_topics(conn: aiosqlite.Connection) -> list[dict[str, Any]]:
+async def _read_topics(conn: Connection) -> list[dict[str, Any]]:
     return [
         {"id": t["id"], "name": _text(t, "name"), "description": _text(t, "description")}
         for t in await _fetch(conn, "SELECT * FROM topics ORDER BY position")

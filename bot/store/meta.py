@@ -3,14 +3,13 @@ last synced command-tree hash. Values are text; callers encode anything else."""
 
 from __future__ import annotations
 
-import aiosqlite
 
-from bot.store.database import Database
+from bot.store.database import Connection, Database
 
 _UPSERT = "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = ?"
 
 
-async def write_meta(conn: aiosqlite.Connection, key: str, value: str) -> None:
+async def write_meta(conn: Connection, key: str, value: str) -> None:
     """Set ``key`` inside a transaction the caller already holds (see ``Database.transaction``)."""
     await conn.execute(_UPSERT, (key, value, value))
 

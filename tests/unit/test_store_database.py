@@ -1,4 +1,9 @@
-"""The Database wrapper: pragmas, transactions, concurrency, the meta table."""
+"""The Database wrapper: pragmas, transactions, concurrency, the meta table.
+
+The fixture ``db`` runs each test on both engines (SQLite and PostgreSQL); the tests of
+SQLite's own mechanics (pragmas, another process holding the file's lock, cancellation
+while a statement runs on aiosqlite's thread) use SQLite only.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +14,35 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from bot.store.database import Database, StoreError
+from bot.store.engine_sqlite import SQLiteEngine
 from bot.store.meta import MetaTable
 
-COUNTER_TABLE = "CREATE TABLE counter (id INTEGER PRIMARY KEY, value INTEGER NOT NULL) STRICT"
+ENGINES = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=ENGINES)
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where a test's database lives: a SQLite file, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return tmp_path / "golden.db"
+    return str(request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
+async def db(target: Path | str) -> AsyncIterator[Database]:
+    database = await Database.open(target)
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+@pytest.fixture
+async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
+    """For the tests of SQLite's own mechanics."""
     database = await Database.open(tmp_path / "golden.db")
     try:
         yield database
@@ -25,9 +50,22 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
         await database.close()
 
 
+def strict(db: Database) -> str:
+    """SQLite tables are STRICT (typed like PostgreSQL's); PostgreSQL has no such keyword."""
+    return " STRICT" if db.dialect == "sqlite" else ""
+
+
+def sqlite_of(db: Database) -> SQLiteEngine:
+    engine = db.sqlite
+    assert engine is not None
+    return engine
+
+
 async def make_counter(db: Database) -> None:
     async with db.transaction() as conn:
-        await conn.execute(COUNTER_TABLE)
+        await conn.execute(
+            "CREATE TABLE counter (id INTEGER PRIMARY KEY, value INTEGER NOT NULL)" + strict(db)
+        )
         await conn.execute("INSERT INTO counter (id, value) VALUES (1, 0)")
 
 
@@ -74,11 +112,11 @@ async def test_every_connection_has_the_pragmas(tmp_path: Path, reopen: bool) ->
 
 async def test_foreign_keys_are_enforced(db: Database) -> None:
     async with db.transaction() as conn:
-        await conn.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY) STRICT")
+        await conn.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)" + strict(db))
         await conn.execute(
-            "CREATE TABLE child (parent_id INTEGER NOT NULL REFERENCES parent (id)) STRICT"
+            "CREATE TABLE child (parent_id INTEGER NOT NULL REFERENCES parent (id))" + strict(db)
         )
-    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+    with pytest.raises(IntegrityError, match="(?i)FOREIGN KEY"):
         async with db.transaction() as conn:
             await conn.execute("INSERT INTO child (parent_id) VALUES (42)")
 
@@ -131,9 +169,17 @@ def other_process(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(path, isolation_level=None, timeout=0)
 
 
-async def drain_writer(db: Database) -> None:
-    """Let the writer's thread run whatever a cancelled await left queued (it runs in order)."""
-    await db._writer.execute("SELECT 1")
+async def writer_in_transaction(db: Database) -> bool:
+    """Whether the writer's driver connection has a transaction open (after a cancellation
+    SQLAlchemy may have closed it; the next use reconnects)."""
+    return await sqlite_of(db).in_transaction()
+
+
+async def trace(conn: object, callback: Callable[[str], None] | None) -> None:
+    """Set a trace callback on the aiosqlite connection under a transaction or snapshot."""
+    sa = getattr(conn, "sa")  # noqa: B009 - the wrapper's SQLAlchemy connection
+    raw = await sa.get_raw_connection()
+    await raw.driver_connection.set_trace_callback(callback)
 
 
 def cancel_when(
@@ -166,8 +212,7 @@ async def test_cancel_while_begin_waits_for_another_process_leaves_no_transactio
             other.execute("COMMIT")  # ... and lets go
             with pytest.raises(asyncio.CancelledError):
                 await task
-            await drain_writer(db)
-            assert not db._writer.in_transaction, "a transaction was left open on the writer"
+            assert not await writer_in_transaction(db), "a transaction was left open"
             # (a) the other process can write at once: the bot holds no lock.
             other.execute("BEGIN IMMEDIATE")
             other.execute("UPDATE counter SET value = 10")
@@ -179,14 +224,15 @@ async def test_cancel_while_begin_waits_for_another_process_leaves_no_transactio
         assert await db.fetch_value("SELECT value FROM counter") == 11
 
 
-async def test_cancel_during_commit_finishes_it_and_leaves_the_writer_clean(db: Database) -> None:
+async def test_cancel_during_commit_finishes_it_and_leaves_the_writer_clean(sqlite_db: Database) -> None:
+    db = sqlite_db
     await make_counter(db)
     task: list[asyncio.Task[None]] = []
-    trace = cancel_when(task, "COMMIT", asyncio.get_running_loop())
+    on_commit = cancel_when(task, "COMMIT", asyncio.get_running_loop())
 
     async def write() -> None:
         async with db.transaction() as conn:
-            await conn.set_trace_callback(trace)
+            await trace(conn, on_commit)
             await conn.execute("UPDATE counter SET value = 42")
 
     task.append(asyncio.create_task(write()))
@@ -194,8 +240,8 @@ async def test_cancel_during_commit_finishes_it_and_leaves_the_writer_clean(db: 
     with pytest.raises(asyncio.CancelledError):
         await task[0]
     async with db.transaction() as conn:
-        await conn.set_trace_callback(None)
-    assert not db._writer.in_transaction
+        await trace(conn, None)
+    assert not await writer_in_transaction(db)
     # COMMIT had started: it completes, so the work is there.
     assert await db.fetch_value("SELECT value FROM counter") == 42
     await increment(db)
@@ -204,26 +250,26 @@ async def test_cancel_during_commit_finishes_it_and_leaves_the_writer_clean(db: 
 
 @pytest.mark.parametrize("schema_change", [False, True], ids=["plain", "schema-change"])
 async def test_cancel_while_a_statement_of_the_body_runs_rolls_back(
-    db: Database, schema_change: bool
+    sqlite_db: Database, schema_change: bool
 ) -> None:
+    db = sqlite_db
     await make_counter(db)
     task: list[asyncio.Task[None]] = []
     update = "UPDATE counter SET value = 99"
-    trace = cancel_when(task, update, asyncio.get_running_loop())
+    on_update = cancel_when(task, update, asyncio.get_running_loop())
 
     async def write() -> None:
         async with db.transaction(schema_change=schema_change) as conn:
-            await conn.set_trace_callback(trace)
+            await trace(conn, on_update)
             await conn.execute(update)
             await conn.execute("UPDATE counter SET value = 100")
 
     task.append(asyncio.create_task(write()))
     with pytest.raises(asyncio.CancelledError):
         await task[0]
-    await drain_writer(db)
-    assert not db._writer.in_transaction
+    assert not await writer_in_transaction(db)
     async with db.transaction() as conn:
-        await conn.set_trace_callback(None)
+        await trace(conn, None)
         async with conn.execute("PRAGMA foreign_keys") as cursor:
             assert tuple(await cursor.fetchone() or ()) == (1,)
     assert await db.fetch_value("SELECT value FROM counter") == 0
@@ -231,12 +277,13 @@ async def test_cancel_while_a_statement_of_the_body_runs_rolls_back(
     assert await db.fetch_value("SELECT value FROM counter") == 1
 
 
-async def test_cancel_while_a_snapshot_begins_leaves_no_read_open(db: Database) -> None:
+async def test_cancel_while_a_snapshot_begins_leaves_no_read_open(sqlite_db: Database) -> None:
+    db = sqlite_db
     await make_counter(db)
     task: list[asyncio.Task[None]] = []
-    trace = cancel_when(task, "BEGIN", asyncio.get_running_loop())
+    on_begin = cancel_when(task, "BEGIN", asyncio.get_running_loop())
     async with db.snapshot() as reader:
-        await reader.set_trace_callback(trace)
+        await trace(reader, on_begin)
 
     async def read() -> None:
         async with db.snapshot():
@@ -245,10 +292,8 @@ async def test_cancel_while_a_snapshot_begins_leaves_no_read_open(db: Database) 
     task.append(asyncio.create_task(read()))
     with pytest.raises(asyncio.CancelledError):
         await task[0]
-    await db.fetch_value("SELECT 1")  # the reader's thread has run what was queued
-    assert not db._reader.in_transaction, "a read transaction was left open"
-    async with db.snapshot() as reader:
-        await reader.set_trace_callback(None)
+    async with db.snapshot() as reader:  # BEGIN would fail on a read left open
+        await trace(reader, None)
     await increment(db)
     async with db.snapshot() as reader, reader.execute("SELECT value FROM counter") as cursor:
         assert tuple(await cursor.fetchone() or ()) == (1,)
@@ -267,12 +312,12 @@ async def test_a_write_waits_for_another_process_then_times_out(tmp_path: Path) 
             other.execute("COMMIT")
             await waiting  # got the lock once it was free
             other.execute("BEGIN IMMEDIATE")
-            with pytest.raises(sqlite3.OperationalError, match="locked"):
+            with pytest.raises(OperationalError, match="locked"):
                 await increment(db)
             other.execute("COMMIT")
         finally:
             other.close()
-        assert not db._writer.in_transaction
+        assert not await writer_in_transaction(db)
         assert await db.fetch_value("SELECT value FROM counter") == 1
 
 
@@ -283,10 +328,11 @@ async def test_concurrent_writers_are_serialised(db: Database) -> None:
     assert await db.fetch_value("SELECT value FROM counter") == writers
 
 
-async def test_two_handles_on_one_file_wait_for_each_other(tmp_path: Path) -> None:
-    """Like the bot and `python -m bot seed` at once: the busy timeout, not an error."""
-    path = tmp_path / "golden.db"
-    async with await Database.open(path) as first, await Database.open(path) as second:
+async def test_two_handles_on_one_database_wait_for_each_other(target: Path | str) -> None:
+    """Like the bot and `python -m bot seed` at once, or two bot processes on PostgreSQL:
+    the read-modify-writes never interleave (SQLite's write lock, PostgreSQL's advisory
+    lock), and waiting is not an error."""
+    async with await Database.open(target) as first, await Database.open(target) as second:
         await make_counter(first)
         per_handle = 15
         await asyncio.gather(
@@ -320,9 +366,10 @@ async def test_writes_commit_while_a_read_snapshot_is_open(db: Database) -> None
     assert await db.fetch_value("SELECT value FROM counter") == 1
 
 
-async def test_the_reader_refuses_writes(db: Database) -> None:
+async def test_the_reader_refuses_writes(sqlite_db: Database) -> None:
+    db = sqlite_db
     await make_counter(db)
-    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+    with pytest.raises(OperationalError, match="readonly"):
         await db.fetch_all("UPDATE counter SET value = 3")
     assert await db.fetch_value("SELECT value FROM counter") == 0
 
@@ -347,7 +394,15 @@ async def test_nested_transaction_fails_instead_of_deadlocking(db: Database) -> 
     assert await db.fetch_value("SELECT value FROM counter") == 1
 
 
-async def test_schema_change_checks_foreign_keys_before_commit(db: Database) -> None:
+async def test_schema_change_checks_foreign_keys_before_commit(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "golden.db")
+    try:
+        await schema_change_checks_foreign_keys_before_commit(db)
+    finally:
+        await db.close()
+
+
+async def schema_change_checks_foreign_keys_before_commit(db: Database) -> None:
     async with db.transaction() as conn:
         await conn.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY) STRICT")
         await conn.execute("CREATE TABLE child (parent_id INTEGER REFERENCES parent (id)) STRICT")
@@ -356,13 +411,13 @@ async def test_schema_change_checks_foreign_keys_before_commit(db: Database) -> 
             await conn.execute("INSERT INTO child (parent_id) VALUES (1)")
     assert await db.fetch_value("SELECT count(*) FROM child") == 0
     # Enforcement is back on for ordinary transactions.
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(IntegrityError):
         async with db.transaction() as conn:
             await conn.execute("INSERT INTO child (parent_id) VALUES (1)")
 
 
-async def test_close_is_idempotent_and_final(tmp_path: Path) -> None:
-    database = await Database.open(tmp_path / "golden.db")
+async def test_close_is_idempotent_and_final(target: Path | str) -> None:
+    database = await Database.open(target)
     await database.close()
     await database.close()
     with pytest.raises(StoreError, match="closed"):
@@ -372,12 +427,12 @@ async def test_close_is_idempotent_and_final(tmp_path: Path) -> None:
             pass
 
 
-async def test_meta_table_set_get_delete_and_persist(tmp_path: Path) -> None:
-    path = tmp_path / "golden.db"
+async def test_meta_table_set_get_delete_and_persist(target: Path | str) -> None:
+    path = target
     async with await Database.open(path) as database:
         async with database.transaction() as conn:
             await conn.execute(
-                "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT"
+                "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)" + strict(database)
             )
         meta = MetaTable(database)
         assert await meta.get("command_tree_hash") is None
@@ -389,3 +444,109 @@ async def test_meta_table_set_get_delete_and_persist(tmp_path: Path) -> None:
         meta = MetaTable(database)
         assert await meta.get("command_tree_hash") == "def"
         assert await meta.get("other") is None
+
+
+@pytest.fixture
+async def pg_db(postgres_url: str) -> AsyncIterator[Database]:
+    database = await Database.open(postgres_url, busy_timeout=0.5)
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+async def test_postgresql_writers_of_two_processes_take_turns_then_time_out(
+    pg_db: Database, postgres_url: str
+) -> None:
+    """Another process's exclusive transaction holds the store's advisory lock: a write waits
+    for it like SQLite's BEGIN IMMEDIATE waits for the file lock, and gives up after the busy
+    timeout with the lock free again."""
+    db = pg_db
+    await make_counter(db)
+    async with await Database.open(postgres_url) as other:
+        holding, release = asyncio.Event(), asyncio.Event()
+
+        async def hold() -> None:
+            async with other.transaction() as conn:
+                await conn.execute("UPDATE counter SET value = value + 10")
+                holding.set()
+                await release.wait()
+
+        holder = asyncio.create_task(hold())
+        await holding.wait()
+        waiting = asyncio.create_task(increment(db))
+        await asyncio.sleep(0.2)
+        assert not waiting.done(), "the write should wait for the other process"
+        release.set()
+        await asyncio.gather(holder, waiting)
+        assert await db.fetch_value("SELECT value FROM counter") == 11
+
+        holding.clear()
+        release.clear()
+        holder = asyncio.create_task(hold())
+        await holding.wait()
+        with pytest.raises(DBAPIError, match="lock timeout"):
+            await increment(db)
+        release.set()
+        await holder
+    await increment(db)  # nothing of the timed-out attempt is left holding the lock
+    assert await db.fetch_value("SELECT value FROM counter") == 22
+
+
+async def test_postgresql_cancelled_wait_for_the_lock_leaves_nothing_held(
+    pg_db: Database, postgres_url: str
+) -> None:
+    db = pg_db
+    await make_counter(db)
+    async with await Database.open(postgres_url, busy_timeout=30) as other:
+        holding, release = asyncio.Event(), asyncio.Event()
+
+        async def hold() -> None:
+            async with db.transaction():
+                holding.set()
+                await release.wait()
+
+        holder = asyncio.create_task(hold())
+        await holding.wait()
+        waiting = asyncio.create_task(increment(other))
+        await asyncio.sleep(0.2)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        release.set()
+        await holder
+        await asyncio.wait_for(increment(other), timeout=5)
+    assert await db.fetch_value("SELECT value FROM counter") == 1
+
+
+async def test_postgresql_non_exclusive_transactions_do_not_wait_for_the_lock(
+    pg_db: Database,
+) -> None:
+    """``exclusive=False`` (row locks instead, e.g. FOR UPDATE SKIP LOCKED) runs while an
+    exclusive transaction holds the store's lock."""
+    db = pg_db
+    await make_counter(db)
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def hold() -> None:
+        async with db.transaction():
+            holding.set()
+            await release.wait()
+
+    holder = asyncio.create_task(hold())
+    await holding.wait()
+    try:
+        async with asyncio.timeout(2), db.transaction(exclusive=False) as conn:
+            await conn.execute("UPDATE counter SET value = 3")
+    finally:
+        release.set()
+        await holder
+    assert await db.fetch_value("SELECT value FROM counter") == 3
+
+
+async def test_postgresql_snapshot_is_read_only(pg_db: Database) -> None:
+    await make_counter(pg_db)
+    with pytest.raises(Exception, match="read-only transaction"):
+        async with pg_db.snapshot() as conn:
+            await conn.execute("UPDATE counter SET value = 3")
+    assert await pg_db.fetch_value("SELECT value FROM counter") == 0
