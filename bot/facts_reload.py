@@ -13,9 +13,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+
+from sqlalchemy.exc import DBAPIError
 
 from bot.datapack.loader import PackError, load_pack
 from bot.services import Services
@@ -34,11 +35,11 @@ async def refresh_facts(services: Services, *, why: str) -> bool:
     before = services.facts.pack_hash
     try:
         changed = await services.reload_facts()
-    except (StoreError, sqlite3.Error) as error:
+    except (StoreError, DBAPIError) as error:
         log.error(
             "could not load the facts in %s after %s (%s); still serving pack %s. "
             "Fix the data pack and run `python -m bot seed` (or /production reload)",
-            services.db.path,
+            services.db.where,
             why,
             error,
             short_hash(before),
@@ -82,20 +83,20 @@ class FactsWatcher:
             try:
                 await self.check()
                 self._trouble = None
-            except (StoreError, sqlite3.Error) as error:
+            except (StoreError, DBAPIError) as error:
                 # E.g. the disk went away for a moment: the next look tries again; one line
                 # per distinct problem, not one a second.
                 if str(error) != self._trouble:
                     self._trouble = str(error)
                     log.warning(
                         "could not check %s for new facts (%s); still serving pack %s",
-                        self._services.db.path,
+                        self._services.db.where,
                         error,
                         short_hash(self._services.facts.pack_hash),
                     )
             except Exception:
                 # Unforeseen: keep watching rather than stop serving new facts for good.
-                log.exception("watching %s for new facts failed", self._services.db.path)
+                log.exception("watching %s for new facts failed", self._services.db.where)
 
 
 @dataclass(frozen=True, slots=True)

@@ -176,6 +176,13 @@ async def periodic_backups(settings: Settings) -> AsyncIterator[None]:
     if settings.backup_interval_hours <= 0:
         yield
         return
+    if settings.on_postgresql:
+        log.warning(
+            "BACKUP_INTERVAL_HOURS is set but the database is on PostgreSQL: the bot copies "
+            "only SQLite files; schedule pg_dump (or your provider's backups) instead"
+        )
+        yield
+        return
     task = asyncio.create_task(_backup_loop(settings), name="periodic backups")
     try:
         yield

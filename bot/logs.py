@@ -42,6 +42,9 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"aW50ZXJhY3Rpb24[\w+/=-]*"), REDACTED),
     # Anything shaped like a bot token (base64 user id . timestamp . HMAC), ours or not
     (re.compile(r"\b[MNO][\w-]{23,27}\.[\w-]{6}\.[\w-]{27,}"), REDACTED),
+    # The password of a database URL (DATABASE_URL=postgresql://user:password@host/db),
+    # whichever library echoes it
+    (re.compile(r"(\bpostgres(?:ql)?(?:\+\w+)?://[^:/@\s]*:)[^@\s]+@"), rf"\g<1>{REDACTED}@"),
 )
 
 

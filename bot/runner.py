@@ -12,10 +12,11 @@ import contextlib
 import logging
 import signal
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import aiohttp
 import discord
+from sqlalchemy.exc import DBAPIError
 
 from bot.app import GoldenHourBot
 from bot.cli import exitcodes
@@ -30,7 +31,7 @@ from bot.store.backup import run_lock
 from bot.store.database import Database
 from bot.store.facts import load_seeded_pack
 from bot.store.migrate import latest_version, migrate
-from bot.store.preflight import check_storage, describe_sqlite_error
+from bot.store.preflight import check_postgresql, check_storage, describe_store_error
 from bot.store.seeding import ensure_seeded
 
 log = logging.getLogger(__name__)
@@ -41,10 +42,10 @@ PROBE_KEY = "last_start"
 @contextlib.asynccontextmanager
 async def open_services(settings: Settings) -> AsyncIterator[Services]:
     """Migrated, seeded database + in-memory fact index; the database is closed on exit."""
-    db = await Database.open(settings.database_path)
+    db = await Database.open(settings.database)
     try:
         version = await migrate(db, backup_dir=settings.backup_dir)
-        log.info("database %s at schema version %d", settings.database_path, version)
+        log.info("database %s at schema version %d", db.where, version)
         await ensure_seeded(db, settings.seeds_dir)
         pack, pack_hash = await load_seeded_pack(db)
         facts = FactIndex.build(pack, pack_hash)
@@ -126,11 +127,30 @@ def announce_ready(bot: GoldenHourBot) -> None:
 
 
 async def run_bot(settings: Settings, token: str) -> None:
-    check_storage(settings.database_path, latest_schema=latest_version())
-    shards = settings.shard_ids if settings.shared_database else None
-    with run_lock(settings.database_path, "start a second bot on it", shards=shards):
+    await check_database(settings)
+    with _single_process(settings):
         await _run_locked(settings, token)
     log.info("stopped cleanly")
+
+
+async def check_database(settings: Settings) -> None:
+    """The storage checks before anything opens the database for writing (one line each)."""
+    if settings.on_postgresql:
+        await check_postgresql(settings.database, latest_schema=latest_version("postgresql"))
+    else:
+        check_storage(settings.database_path, latest_schema=latest_version())
+
+
+@contextlib.contextmanager
+def _single_process(settings: Settings) -> Iterator[None]:
+    """SQLite: a lock file stops a second bot on the same file (or the same shards of it).
+    PostgreSQL is made for several processes (one sender by lease): no file to lock."""
+    if settings.on_postgresql:
+        yield
+        return
+    shards = settings.shard_ids if settings.shared_database else None
+    with run_lock(settings.database_path, "start a second bot on it", shards=shards):
+        yield
 
 
 async def _run_locked(settings: Settings, token: str) -> None:
@@ -139,9 +159,9 @@ async def _run_locked(settings: Settings, token: str) -> None:
         try:
             services = await stack.enter_async_context(open_services(settings))
             await probe_write(services.db)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, DBAPIError) as exc:
             raise CommandFailed(
-                describe_sqlite_error(settings.database_path, exc), exitcodes.STORAGE
+                describe_store_error(settings.database, exc), exitcodes.STORAGE
             ) from None
         bot = GoldenHourBot(services, **settings.sharding_options())
         if settings.shard_count is not None:
@@ -161,7 +181,7 @@ async def _run_locked(settings: Settings, token: str) -> None:
 
 async def force_sync(settings: Settings, token: str) -> None:
     """Log in over HTTP only (no gateway), sync every scope, log out."""
-    check_storage(settings.database_path, latest_schema=latest_version())
+    await check_database(settings)
     configure_endpoints(settings)
     async with open_services(settings) as services:
         bot = GoldenHourBot(services, sync_on_start=False)

@@ -83,7 +83,7 @@ class Services:
                 index = await asyncio.to_thread(FactIndex.build, pack, digest)
             except Exception as error:  # rows the models accept but the index can't use
                 raise StoreError(
-                    f"the facts in {self.db.path} could not be indexed "
+                    f"the facts in {self.db.where} could not be indexed "
                     f"({type(error).__name__}: {error})"
                 ) from error
             # No await between these two lines: no answer sees the new index with old memos.

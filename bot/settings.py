@@ -23,6 +23,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.store.url import StoreUrl, StoreUrlError
+
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 TOKEN_HELP = (
@@ -71,6 +73,9 @@ class Settings(BaseSettings):
 
     discord_token: SecretStr | None = None
     database_path: Path = Path("data/goldenhour.sqlite3")
+    # A SQLite path / sqlite:///path (then it is DATABASE_PATH) or postgresql://… (see
+    # docs/OPERATIONS.md). The password in it is redacted from every log line.
+    database_url: str | None = None
     seeds_dir: Path = Path("seeds")
     maintainer_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     admin_guild_id: int | None = Field(default=None, gt=0)
@@ -95,6 +100,36 @@ class Settings(BaseSettings):
     # as many as Discord recommends.
     shard_count: int | None = Field(default=None, ge=1)
     shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sqlite_url_is_the_path(cls, data: Any) -> Any:
+        # DATABASE_URL=sqlite:///x or a plain path means DATABASE_PATH=x; everything that
+        # works on the file (backups, preflight, the run lock) then reads database_path.
+        if not isinstance(data, dict):
+            return data
+        raw = data.get("database_url")
+        if isinstance(raw, str) and raw.strip():
+            try:
+                parsed = StoreUrl.parse(raw)
+            except StoreUrlError:
+                return data  # the field validator reports it
+            if parsed.path is not None:
+                return {**data, "database_path": str(parsed.path), "database_url": None}
+        return data
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _valid_database_url(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        if isinstance(value, str):
+            try:
+                StoreUrl.parse(value)
+            except StoreUrlError as exc:
+                raise ValueError(str(exc)) from None
+            return value.strip()
+        return value
 
     @field_validator("maintainer_ids", mode="before")
     @classmethod
@@ -209,6 +244,25 @@ class Settings(BaseSettings):
         if (self.discord_api_base is None) != (self.discord_gateway_url is None):
             raise ValueError("DISCORD_API_BASE and DISCORD_GATEWAY_URL must be set together")
         return self
+
+    @property
+    def database(self) -> StoreUrl:
+        """The database to open: PostgreSQL when DATABASE_URL says so, else the SQLite file."""
+        if self.database_url is not None:
+            return StoreUrl.parse(self.database_url)
+        return StoreUrl.sqlite(self.database_path)
+
+    @property
+    def on_postgresql(self) -> bool:
+        return self.database.dialect == "postgresql"
+
+    def secrets(self) -> list[str]:
+        """What the log redaction removes: the bot token and the database password."""
+        found = [self.discord_token.get_secret_value()] if self.discord_token else []
+        password = self.database.password
+        if password:
+            found.append(password)
+        return found
 
     @property
     def log_level_number(self) -> int:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
+from sqlalchemy.exc import DBAPIError
 
 from bot.deadline import InteractionTooLate, is_unknown_interaction, note_refused
 from bot.errors import UserFacingError
@@ -29,11 +30,17 @@ def new_error_ref() -> str:
     return secrets.token_hex(3)
 
 
+# PostgreSQL's lock_timeout ran out (the store's write lock or a row lock).
+_PG_LOCK_NOT_AVAILABLE = "55P03"
+
+
 def is_database_busy(error: BaseException) -> bool:
-    """SQLite gave up waiting for another process's lock (the transaction never began)."""
-    return isinstance(error, sqlite3.OperationalError) and getattr(
-        error, "sqlite_errorname", ""
-    ) in ("SQLITE_BUSY", "SQLITE_LOCKED")
+    """The database gave up waiting for another process's lock (the transaction never
+    began): SQLite's busy timeout or PostgreSQL's lock timeout."""
+    inner = error.orig if isinstance(error, DBAPIError) else error
+    if isinstance(inner, sqlite3.OperationalError):
+        return getattr(inner, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED")
+    return getattr(inner, "sqlstate", None) == _PG_LOCK_NOT_AVAILABLE
 
 
 def describe_error(error: BaseException, interaction: discord.Interaction, texts: Catalogue) -> str:

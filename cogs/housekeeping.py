@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sqlite3
 from typing import TYPE_CHECKING
 
 from discord.ext import commands
+from sqlalchemy.exc import DBAPIError
 
 from bot.production import repo_writing
 from bot.production import repository as repo
@@ -48,7 +48,7 @@ class HousekeepingCog(commands.Cog, name="Housekeeping"):
             purged = await repo.purge_previews(services.db, now)
             # Retractions nobody confirmed within the preview's lifetime, too.
             purged += await repo_writing.purge_retractions(services.db, now)
-        except (StoreError, sqlite3.Error) as error:
+        except (StoreError, DBAPIError) as error:
             log.warning("could not purge expired previews (%s); will try again later", error)
             return 0
         if purged:

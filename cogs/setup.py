@@ -13,12 +13,12 @@ use it up, so nothing leaks to them, and a failed command leaves it for the next
 from __future__ import annotations
 
 import logging
-import sqlite3
 from typing import TYPE_CHECKING, Final
 
 import discord
 from discord import app_commands
 from discord.ext import commands
+from sqlalchemy.exc import DBAPIError
 
 from bot.errors import UserFacingError
 from bot.i18n.catalogue import Catalogue, Lang, lang_for
@@ -482,7 +482,7 @@ class SetupCog(
         of learning it from the next send that fails."""
         try:
             skipped = await repo.unsubscribe_left_guild(self.bot.services.db, guild.id, self.now)
-        except (StoreError, sqlite3.Error) as error:
+        except (StoreError, DBAPIError) as error:
             log.warning(
                 "left guild %s but could not unsubscribe it (%s): its next post will fail "
                 "and flag it instead",

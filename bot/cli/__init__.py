@@ -13,6 +13,8 @@ import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlalchemy.exc import DBAPIError
+
 from bot.cli import exitcodes
 from bot.cli.exitcodes import CommandFailed, fail
 from bot.datapack.loader import PackError
@@ -20,7 +22,8 @@ from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store.backup import AlreadyRunning
 from bot.store.database import StoreError
-from bot.store.preflight import describe_sqlite_error
+from bot.store.preflight import describe_store_error
+from bot.store.url import StoreUrl
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -63,9 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(str(exc), exitcodes.IN_USE)
     except StoreError as exc:
         return fail(str(exc), exitcodes.STORAGE)
-    except sqlite3.Error as exc:
-        where = settings.database_path if settings else Path("DATABASE_PATH")
-        return fail(describe_sqlite_error(where, exc), exitcodes.STORAGE)
+    except (sqlite3.Error, DBAPIError) as exc:
+        where = settings.database if settings else StoreUrl.sqlite(Path("DATABASE_PATH"))
+        return fail(describe_store_error(where, exc), exitcodes.STORAGE)
     except KeyboardInterrupt:
         return exitcodes.INTERRUPTED
 
@@ -74,7 +77,7 @@ def _logging(settings: Settings) -> None:
     try:
         setup_logging(
             settings.log_level_number,
-            secrets=[settings.discord_token.get_secret_value()] if settings.discord_token else [],
+            secrets=settings.secrets(),
             log_file=settings.log_file,
             json_lines=settings.log_format == "json",
         )

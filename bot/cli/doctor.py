@@ -15,15 +15,18 @@ from typing import Any, Literal
 
 import aiohttp
 import discord
+from sqlalchemy.exc import DBAPIError
 
 from bot.cli import exitcodes
 from bot.cli.invite import NEEDED
 from bot.datapack.loader import PackError, load_pack
 from bot.settings import Settings
+from bot.store.database import Database, StoreError
 from bot.store.migrate import latest_version
 from bot.store.preflight import (
     StorageFault,
     check_database_file,
+    check_postgresql,
     check_storage,
     read_only_uri,
 )
@@ -53,7 +56,12 @@ def table(findings: Sequence[Finding]) -> str:
 
 
 async def run_doctor(settings: Settings, *, offline: bool) -> int:
-    findings = [*settings_findings(settings), *database_findings(settings), pack_finding(settings)]
+    database = (
+        await postgresql_findings(settings)
+        if settings.on_postgresql
+        else database_findings(settings)
+    )
+    findings = [*settings_findings(settings), *database, pack_finding(settings)]
     token = settings.discord_token.get_secret_value().strip() if settings.discord_token else ""
     if token and not offline:
         findings += await discord_findings(settings, token)
@@ -103,6 +111,28 @@ def database_findings(settings: Settings) -> list[Finding]:
     return found
 
 
+async def postgresql_findings(settings: Settings) -> list[Finding]:
+    """Connect, read the schema version: one line each, never a traceback."""
+    latest = latest_version("postgresql")
+    try:
+        version = await check_postgresql(settings.database, latest_schema=latest)
+    except StorageFault as exc:
+        return [Finding("database", "problem", str(exc))]
+    found = [Finding("database", "ok", f"{settings.database}: connected")]
+    if version < latest:
+        found.append(
+            Finding(
+                "schema",
+                "problem",
+                f"version {version}, code needs {latest}: take a pg_dump, then run "
+                "`python -m bot migrate`",
+            )
+        )
+    else:
+        found.append(Finding("schema", "ok", f"version {version}"))
+    return found
+
+
 def pack_finding(settings: Settings) -> Finding:
     try:
         pack = load_pack(settings.seeds_dir)
@@ -117,17 +147,30 @@ def pack_finding(settings: Settings) -> Finding:
     return Finding("data pack", "ok", f"{settings.seeds_dir}: {len(pack.people)} people, valid")
 
 
-def subscriptions(settings: Settings) -> list[tuple[int, int, int | None]]:
+_SUBSCRIPTIONS = (
+    "SELECT guild_id, channel_id, role_id FROM guild_settings WHERE enabled = 1 ORDER BY guild_id"
+)
+
+
+async def subscriptions(settings: Settings) -> list[tuple[int, int, int | None]]:
     """(guild, channel, role) of every enabled subscription, read without writing anything."""
+    if settings.on_postgresql:
+        try:
+            async with await Database.open(settings.database) as db:
+                rows = [tuple(row) for row in await db.fetch_all(_SUBSCRIPTIONS)]
+        except (StoreError, DBAPIError):
+            return []
+        return [(int(g), int(c), None if r is None else int(r)) for g, c, r in rows]
+    return _sqlite_subscriptions(settings)
+
+
+def _sqlite_subscriptions(settings: Settings) -> list[tuple[int, int, int | None]]:
     path = settings.database_path
     if not path.is_file():
         return []
     conn = sqlite3.connect(read_only_uri(path), uri=True)
     try:
-        rows = conn.execute(
-            "SELECT guild_id, channel_id, role_id FROM guild_settings WHERE enabled = 1 "
-            "ORDER BY guild_id"
-        ).fetchall()
+        rows = conn.execute(_SUBSCRIPTIONS).fetchall()
     except sqlite3.Error:
         return []
     finally:
@@ -149,7 +192,7 @@ async def discord_findings(settings: Settings, token: str) -> list[Finding]:
             return [Finding("Discord", "problem", f"cannot reach Discord: {exc}")]
         assert client.user is not None
         found = [Finding("token", "ok", f"logged in as {client.user}")]
-        for guild_id, channel_id, role_id in subscriptions(settings):
+        for guild_id, channel_id, role_id in await subscriptions(settings):
             found.append(await _channel_finding(client, guild_id, channel_id, role_id))
         return found
     finally:

@@ -143,6 +143,7 @@ def console_settings(settings: Settings, double: DiscordDouble, server: DemoServ
             "discord_api_base": double.api_base,
             "discord_gateway_url": double.gateway_url,
             "database_path": fresh_console_database(settings),
+            "database_url": None,  # the console always plays on its own SQLite file
             "maintainer_ids": frozenset({server.people["maintainer"].user.id}),
             "admin_guild_id": server.newsroom.id,
             "dev_guild_id": None,

@@ -106,15 +106,15 @@ async def requeue_failed(db: Database, update_id: int, *, now: float) -> Requeue
             UPDATE production_deliveries
             SET status = 'pending', attempts = 0, next_attempt_at = :now,
                 last_error = NULL, last_error_code = NULL,
-                crosspost = CASE WHEN channel_kind = 'announcement' AND NOT :retracted
+                crosspost = CASE WHEN channel_kind = 'announcement' AND :retracted = 0
                                  THEN 'pending' ELSE crosspost END,
-                crosspost_attempts = CASE WHEN channel_kind = 'announcement' AND NOT :retracted
+                crosspost_attempts = CASE WHEN channel_kind = 'announcement' AND :retracted = 0
                                           THEN 0 ELSE crosspost_attempts END,
-                crosspost_next_at = CASE WHEN channel_kind = 'announcement' AND NOT :retracted
+                crosspost_next_at = CASE WHEN channel_kind = 'announcement' AND :retracted = 0
                                          THEN :now ELSE crosspost_next_at END,
                 updated_at = :now
             WHERE update_id = :update_id AND status = 'failed' AND message_id IS NULL
-              AND (NOT :retracted OR send_attempted_at IS NOT NULL)
+              AND (:retracted = 0 OR send_attempted_at IS NOT NULL)
               AND guild_id IN (
                   SELECT guild_id FROM guild_settings
                   WHERE enabled = 1 AND attention_reason IS NULL)

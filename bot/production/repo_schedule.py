@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Final
 
-
 from bot.store.database import Connection, Database, Row
 
 from . import repository as repo
@@ -335,9 +334,11 @@ async def _fire_one(db: Database, schedule_id: int, now: float) -> Fired | None:
             conn,
             """
             UPDATE production_schedules
-            SET state = CASE WHEN :outcome IS NULL THEN 'published' ELSE 'failed' END,
+            SET state = CASE WHEN CAST(:outcome AS TEXT) IS NULL THEN 'published'
+                    ELSE 'failed' END,
                 outcome = :outcome, update_id = :update_id,
-                published_at = CASE WHEN :outcome IS NULL THEN :now END, updated_at = :now
+                published_at = CASE WHEN CAST(:outcome AS TEXT) IS NULL THEN :now END,
+                updated_at = :now
             WHERE schedule_id = :id AND state = 'scheduled'
             RETURNING *
             """,

@@ -217,7 +217,9 @@ async def find_updates(db: Database, typed: str, limit: int = SUGGESTIONS_MAX) -
         SELECT * FROM production_updates
         WHERE :typed = ''
            OR CAST(update_id AS TEXT) LIKE :prefix ESCAPE '\\'
-           OR title_en LIKE :like ESCAPE '\\' OR title_ko LIKE :like ESCAPE '\\'
+           -- LOWER: SQLite's LIKE ignores ASCII case, PostgreSQL's does not
+           OR LOWER(title_en) LIKE LOWER(:like) ESCAPE '\\'
+           OR LOWER(title_ko) LIKE LOWER(:like) ESCAPE '\\'
         ORDER BY created_at DESC, update_id DESC LIMIT :limit
         """,
         {

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final, cast
 
-
 from bot.store.database import Connection, Database, Row
 
 from .languages import delivery_language, plan
@@ -590,9 +589,7 @@ async def get_update(db: Database, update_id: int) -> Update | None:
     return None if row is None else _update(row)
 
 
-async def _queue_copy_changes(
-    conn: Connection, update_id: int, revision: int, now: float
-) -> int:
+async def _queue_copy_changes(conn: Connection, update_id: int, revision: int, now: float) -> int:
     """Point every row at ``revision``; delivered copies get an edit job (same retry machinery).
 
     Copies in servers that currently need attention are left alone: sending there would fail
@@ -797,21 +794,22 @@ async def retract_in(
 
 # --------------------------------------------------------------------------- reading the ledger
 
+# COUNT(*) FILTER: SUM(<boolean>) is SQLite-only (PostgreSQL has no sum of booleans).
 _COUNTS_SELECT: Final = """
     SELECT update_id,
         COUNT(*) AS total,
-        COALESCE(SUM(message_id IS NOT NULL), 0) AS delivered,
-        COALESCE(SUM(message_id IS NULL AND status = 'failed'), 0) AS failed,
-        COALESCE(SUM(message_id IS NULL AND status IN ('pending', 'retrying')), 0) AS pending,
-        COALESCE(SUM(message_id IS NULL AND status = 'cancelled'), 0) AS cancelled,
-        COALESCE(SUM(message_id IS NOT NULL AND status IN ('pending', 'retrying')), 0)
+        COUNT(*) FILTER (WHERE message_id IS NOT NULL) AS delivered,
+        COUNT(*) FILTER (WHERE message_id IS NULL AND status = 'failed') AS failed,
+        COUNT(*) FILTER (WHERE message_id IS NULL AND status IN ('pending', 'retrying')) AS pending,
+        COUNT(*) FILTER (WHERE message_id IS NULL AND status = 'cancelled') AS cancelled,
+        COUNT(*) FILTER (WHERE message_id IS NOT NULL AND status IN ('pending', 'retrying'))
             AS edits_pending,
-        COALESCE(SUM(message_id IS NOT NULL AND status = 'failed'), 0) AS edits_failed,
-        COALESCE(SUM(message_id IS NOT NULL AND delivered_revision = wanted_revision), 0)
+        COUNT(*) FILTER (WHERE message_id IS NOT NULL AND status = 'failed') AS edits_failed,
+        COUNT(*) FILTER (WHERE message_id IS NOT NULL AND delivered_revision = wanted_revision)
             AS up_to_date,
-        COALESCE(SUM(crosspost = 'pending'), 0) AS crosspost_pending,
-        COALESCE(SUM(crosspost = 'done'), 0) AS crosspost_done,
-        COALESCE(SUM(crosspost = 'failed'), 0) AS crosspost_failed
+        COUNT(*) FILTER (WHERE crosspost = 'pending') AS crosspost_pending,
+        COUNT(*) FILTER (WHERE crosspost = 'done') AS crosspost_done,
+        COUNT(*) FILTER (WHERE crosspost = 'failed') AS crosspost_failed
     FROM production_deliveries
 """
 
@@ -891,7 +889,7 @@ async def recent_updates(
     rows = await db.fetch_all(
         """
         SELECT * FROM production_updates
-        WHERE :all OR retracted_at IS NULL
+        WHERE :all = 1 OR retracted_at IS NULL
         ORDER BY created_at DESC, update_id DESC LIMIT :limit
         """,
         {"all": include_retracted, "limit": limit},
@@ -985,11 +983,15 @@ async def next_due_at(db: Database) -> float | None:
     value = await db.fetch_value(
         """
         SELECT MIN(t) FROM (
-            SELECT MIN(MAX(next_attempt_at, COALESCE(claim_expires_at, 0))) AS t
+            -- CASE, not SQLite's two-argument MAX (PostgreSQL spells it GREATEST)
+            SELECT MIN(CASE WHEN next_attempt_at < COALESCE(claim_expires_at, 0)
+                THEN COALESCE(claim_expires_at, 0) ELSE next_attempt_at END) AS t
             FROM production_deliveries WHERE status IN ('pending', 'retrying')
             UNION ALL
-            SELECT MIN(MAX(crosspost_next_at, COALESCE(claim_expires_at, 0)))
+            SELECT MIN(CASE WHEN crosspost_next_at < COALESCE(claim_expires_at, 0)
+                THEN COALESCE(claim_expires_at, 0) ELSE crosspost_next_at END)
             FROM production_deliveries WHERE crosspost = 'pending' AND message_id IS NOT NULL)
+            AS due
         """
     )
     return None if value is None else float(value)
@@ -1048,7 +1050,7 @@ async def claim_holders(db: Database, *, now: float) -> dict[str, int]:
             WHERE status IN ('pending', 'retrying')
             UNION ALL
             SELECT claimed_by, claim_expires_at FROM production_deliveries
-            WHERE crosspost = 'pending' AND status NOT IN ('pending', 'retrying'))
+            WHERE crosspost = 'pending' AND status NOT IN ('pending', 'retrying')) AS queued
         WHERE claimed_by IS NOT NULL AND claim_expires_at > ?
         GROUP BY claimed_by
         """,
@@ -1143,7 +1145,8 @@ async def record_edited(
             conn,
             """
             UPDATE production_deliveries
-            SET delivered_revision = MAX(delivered_revision, :revision),
+            SET delivered_revision = CASE WHEN delivered_revision < :revision
+                    THEN :revision ELSE delivered_revision END,
                 status = CASE WHEN wanted_revision > :revision THEN 'pending' ELSE 'sent' END,
                 attempts = CASE WHEN wanted_revision > :revision THEN 0 ELSE attempts + 1 END,
                 next_attempt_at = :now, last_error = NULL, last_error_code = NULL,

@@ -14,9 +14,10 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from sqlalchemy.exc import DBAPIError
 
 from bot.store.database import Database, StoreError
 
@@ -66,7 +67,7 @@ class Scheduler:
         self._rearm.set()
 
     async def _run(self) -> None:
-        with contextlib.suppress(StoreError, sqlite3.Error, OSError):  # the loop says why
+        with contextlib.suppress(StoreError, DBAPIError, OSError):  # the loop says why
             count, due = await repo_schedule.waiting(self.db)
             if count:
                 late = max(self.clock() - (due or 0.0), 0.0)
@@ -93,7 +94,7 @@ class Scheduler:
                 return 0.0  # more may be due (fire_due takes a batch at a time)
             await self._purge()
             due = await repo_schedule.next_due_at(self.db)
-        except (StoreError, sqlite3.Error, OSError) as exc:  # locked for long, disk full…
+        except (StoreError, DBAPIError, OSError) as exc:  # locked for long, disk full…
             log.error(
                 "scheduled posts: can't read or publish them (%s); trying again in %.0f s",
                 exc,

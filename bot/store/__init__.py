@@ -1,3 +1,3 @@
-"""The SQLite store: connections (:mod:`.database`), schema migrations (:mod:`.migrate`),
-the data pack's fact tables (:mod:`.facts`, :mod:`.seeding`) and small key/value state
-(:mod:`.meta`)."""
+"""The store (SQLite or PostgreSQL): connections (:mod:`.database`), schema migrations
+(:mod:`.migrate`), the data pack's fact tables (:mod:`.facts`, :mod:`.seeding`) and small
+key/value state (:mod:`.meta`)."""

@@ -109,7 +109,8 @@ class _Pending:
         self._params = params
 
     async def _run(self) -> Result:
-        clause, values = bind(self._sql, self._params)
+        conn = self._conn
+        clause, values = bind(self._sql, self._params, typed=conn.dialect.name != "sqlite")
         return Result(await self._conn.execute(clause, values))
 
     def __await__(self) -> Generator[Any, None, Result]:
@@ -136,6 +137,11 @@ class Connection:
         self.sa = sa
 
     @property
+    def typed(self) -> bool:
+        """Whether binds carry SQL types (PostgreSQL; see :mod:`bot.store.sqltext`)."""
+        return self.sa.dialect.name != "sqlite"
+
+    @property
     def dialect(self) -> str:
         """``"sqlite"`` or ``"postgresql"``, for the rare statement that must differ."""
         return self.sa.dialect.name
@@ -149,7 +155,7 @@ class Connection:
         return _Pending(self.sa, sql, params)
 
     async def execute_fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        clause, values = bind(sql, params)
+        clause, values = bind(sql, params, typed=self.typed)
         return _rows(await self.sa.execute(clause, values))
 
     async def executemany(self, sql: str, rows: Sequence[Params]) -> int:
@@ -157,5 +163,5 @@ class Connection:
         rows = list(rows)
         if not rows:
             return 0
-        clause, values = bind_many(sql, rows)
+        clause, values = bind_many(sql, rows, typed=self.typed)
         return (await self.sa.execute(clause, values)).rowcount

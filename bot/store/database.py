@@ -151,7 +151,7 @@ class Database:
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         """All rows of a query (never waits for a writer)."""
         self._check_open()
-        clause, values = bind(sql, params)
+        clause, values = bind(sql, params, typed=self._engine.dialect != "sqlite")
         async with self._engine.reading() as conn:
             result = await conn.execute(clause, values)
         return Connection.rows(result)

@@ -103,7 +103,9 @@ class PostgresEngine:
     @contextlib.asynccontextmanager
     async def snapshot(self) -> AsyncIterator[AsyncConnection]:
         async with self._engine.connect() as conn:
-            await conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+            await conn.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
             try:
                 await conn.begin()
                 yield conn

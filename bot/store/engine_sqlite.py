@@ -124,9 +124,7 @@ class SQLiteEngine:
             await writer_engine.dispose()
             await reader_engine.dispose()
             raise
-        return cls(
-            writer_engine, reader_engine, writer, reader, busy_timeout=busy_timeout
-        )
+        return cls(writer_engine, reader_engine, writer, reader, busy_timeout=busy_timeout)
 
     async def close(self) -> None:
         try:

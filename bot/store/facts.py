@@ -31,7 +31,8 @@ from bot.datapack.models import (
     Text,
     Topic,
 )
-from bot.store.database import Connection, Database, Row, StoreError
+from bot.store.database import Connection, Database, StoreError
+from bot.store.database import Row as DbRow
 from bot.store.meta import write_meta
 
 # Parents before children; cleared in reverse. Everything else in the database (meta, runtime
@@ -167,7 +168,7 @@ async def load_seeded_pack(db: Database) -> tuple[Pack, str | None]:
         show_rows = await _fetch(conn, "SELECT * FROM show")
         if not show_rows:
             raise NotSeededError(
-                f"database {db.path} holds no data pack yet; run `python -m bot seed`"
+                f"database {db.where} holds no data pack yet; run `python -m bot seed`"
             )
         raw = {
             "show": await _read_show(conn, show_rows[0]),
@@ -185,7 +186,7 @@ async def load_seeded_pack(db: Database) -> tuple[Pack, str | None]:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         raise StoreError(
-            f"the facts in {db.path} do not form a valid pack ({exc.error_count()} problem(s); "
+            f"the facts in {db.where} do not form a valid pack ({exc.error_count()} problem(s); "
             f"first: {where}: {first['msg']})"
         ) from exc
 
@@ -424,7 +425,7 @@ async def _insert_topics(conn: Connection, topics: Sequence[Topic]) -> None:
 # --- loading: plain dicts, validated once by Pack.model_validate -----------------------------
 
 
-async def _fetch(conn: Connection, sql: str) -> list[Row]:
+async def _fetch(conn: Connection, sql: str) -> list[DbRow]:
     return list(await conn.execute_fetchall(sql))
 
 
@@ -440,7 +441,7 @@ async def _fetch_source_ids(conn: Connection, sql: str) -> list[str]:
     return [row[0] for row in await _fetch(conn, sql)]
 
 
-def _text(row: Row, prefix: str) -> dict[str, str] | None:
+def _text(row: DbRow, prefix: str) -> dict[str, str] | None:
     en, ko = row[f"{prefix}_en"], row[f"{prefix}_ko"]
     return None if en is None and ko is None else {"en": en, "ko": ko}
 
@@ -452,7 +453,7 @@ def _list(value: str) -> list[str]:
     return loaded
 
 
-async def _read_show(conn: Connection, row: Row) -> dict[str, Any]:
+async def _read_show(conn: Connection, row: DbRow) -> dict[str, Any]:
     figure_sources = await _fetch_links(
         conn, "SELECT figure_id, source_id FROM figure_sources ORDER BY figure_id, position"
     )

@@ -3,7 +3,6 @@ last synced command-tree hash. Values are text; callers encode anything else."""
 
 from __future__ import annotations
 
-
 from bot.store.database import Connection, Database
 
 _UPSERT = "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = ?"

@@ -16,7 +16,10 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-from bot.store.database import StoreError
+from sqlalchemy.exc import DBAPIError
+
+from bot.store.database import Database, StoreError
+from bot.store.url import StoreUrl
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 # Below this much free space a start would fail on its first write; say so up front.
@@ -160,6 +163,46 @@ def _disk_full(path: Path, free: int) -> str:
         f"the disk holding database {path} is full ({free // 1024} KiB free); free some space "
         "(old backups, logs) and start again"
     )
+
+
+async def check_postgresql(url: StoreUrl, *, latest_schema: int) -> int:
+    """Connect to the PostgreSQL database and read its schema version; raise
+    :class:`StorageFault` (one line: where, why, what to do) when it can't be used."""
+    from bot.store.migrate import current_version  # (migrate imports this module via backup)
+
+    try:
+        db = await Database.open(url)
+    except StoreError as exc:
+        raise StorageFault(str(exc)) from None
+    try:
+        version = await current_version(db)
+    except DBAPIError as exc:
+        raise StorageFault(describe_store_error(url, exc)) from None
+    finally:
+        await db.close()
+    if version > latest_schema:
+        raise StorageFault(
+            f"database {url} is at schema version {version}, newer than this code knows "
+            f"({latest_schema}); upgrade the bot or restore your pg_dump"
+        )
+    return version
+
+
+def describe_store_error(url: StoreUrl, exc: sqlite3.Error | DBAPIError | OSError) -> str:
+    """One line for a database error met after the checks passed (SQLite or PostgreSQL)."""
+    if isinstance(exc, DBAPIError):
+        inner = exc.orig
+        if url.path is not None and isinstance(inner, sqlite3.Error):
+            return describe_sqlite_error(url.path, inner)
+        text = str(inner).strip().splitlines()[0] if str(inner).strip() else type(inner).__name__
+        text = text.split(">: ", 1)[-1]  # asyncpg's "<class '…'>: message"
+        return (
+            f"database {url}: {text}; check the PostgreSQL server's log and that the "
+            "user in DATABASE_URL may read and write the database"
+        )
+    if url.path is not None:
+        return describe_sqlite_error(url.path, exc)
+    return f"database {url}: {exc}; check that the PostgreSQL server is reachable"
 
 
 def describe_sqlite_error(path: Path, exc: sqlite3.Error | OSError) -> str:

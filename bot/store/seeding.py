@@ -32,7 +32,7 @@ async def ensure_seeded(db: Database, seeds_dir: Path) -> SeedReport | None:
     """
     if await has_facts(db):
         return None
-    log.info("no facts in %s yet: seeding from %s", db.path, seeds_dir)
+    log.info("no facts in %s yet: seeding from %s", db.where, seeds_dir)
     report = await seed_from_directory(db, seeds_dir)
     log.info("%s", report)
     return report

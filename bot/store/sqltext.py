@@ -16,7 +16,8 @@ import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import TextClause, text
+from sqlalchemy import BigInteger, Float, LargeBinary, Text, TextClause, bindparam, text
+from sqlalchemy.types import TypeEngine
 
 Params = Sequence[Any] | Mapping[str, Any]
 
@@ -77,22 +78,79 @@ def _clause(sql: str) -> tuple[TextClause, tuple[str, ...]]:
     return text(named), tuple(f"p{index}" for index in range(count))
 
 
-def bind(sql: str, params: Params = ()) -> tuple[TextClause, dict[str, Any]]:
-    """The ``text()`` clause for ``sql`` and its values keyed by parameter name."""
-    clause, names = _clause(sql)
+# PostgreSQL infers a parameter's type from where it stands, and some places say nothing
+# (``CASE WHEN ? IS NULL THEN ? END``, ``SELECT ?``): it then guesses text and the statement
+# fails. Typing each bind by its Python value makes SQLAlchemy's asyncpg dialect render
+# ``$1::FLOAT`` and the like, so the one SQL text works on both engines. SQLite needs none.
+_BIND_TYPES: dict[type, TypeEngine[Any]] = {
+    bool: BigInteger(),  # SQLite stores booleans as 0/1; so does our PostgreSQL schema
+    int: BigInteger(),
+    float: Float(),
+    str: Text(),
+    bytes: LargeBinary(),
+}
+
+
+def _typed(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: int(value) if isinstance(value, bool) else value for name, value in values.items()
+    }
+
+
+@functools.lru_cache(maxsize=4096)
+def _typed_clause(sql: str, kinds: tuple[tuple[str, type], ...]) -> TextClause:
+    clause, _ = _clause(sql)
+    present = clause._bindparams  # values for names the statement lacks are ignored
+    return clause.bindparams(
+        *(
+            bindparam(name, type_=_BIND_TYPES[kind])
+            for name, kind in kinds
+            if kind in _BIND_TYPES and name in present
+        )
+    )
+
+
+def _values(sql: str, names: tuple[str, ...], params: Params) -> dict[str, Any]:
     if isinstance(params, Mapping):
         if names:
             raise PlaceholderError("use either ? placeholders with a sequence or :names")
-        return clause, dict(params)
+        return dict(params)
     if len(params) != len(names):
         raise PlaceholderError(
             f"the statement has {len(names)} placeholder(s) but {len(params)} value(s) "
             f"were given: {sql.strip().splitlines()[0] if sql.strip() else sql!r}"
         )
-    return clause, dict(zip(names, params, strict=True))
+    return dict(zip(names, params, strict=True))
 
 
-def bind_many(sql: str, rows: Sequence[Params]) -> tuple[TextClause, list[dict[str, Any]]]:
-    """Like :func:`bind` for an executemany: one dict of values per row."""
-    clause, _ = _clause(sql)
-    return clause, [bind(sql, row)[1] for row in rows]
+def bind(
+    sql: str, params: Params = (), *, typed: bool = False
+) -> tuple[TextClause, dict[str, Any]]:
+    """The ``text()`` clause for ``sql`` and its values keyed by parameter name.
+
+    ``typed=True`` (PostgreSQL) gives each parameter the SQL type of its Python value.
+    """
+    clause, names = _clause(sql)
+    values = _values(sql, names, params)
+    if not typed or not values:
+        return clause, values
+    kinds = tuple((name, type(value)) for name, value in values.items())
+    return _typed_clause(sql, kinds), _typed(values)
+
+
+def bind_many(
+    sql: str, rows: Sequence[Params], *, typed: bool = False
+) -> tuple[TextClause, list[dict[str, Any]]]:
+    """Like :func:`bind` for an executemany: one dict of values per row (typed by the
+    first row's values where they are not None)."""
+    clause, names = _clause(sql)
+    all_values = [_values(sql, names, row) for row in rows]
+    if not typed or not all_values:
+        return clause, all_values
+    kinds: dict[str, type] = {}
+    for values in all_values:
+        for name, value in values.items():
+            if value is not None:
+                kinds.setdefault(name, type(value))
+    typed_clause = _typed_clause(sql, tuple(sorted(kinds.items())))
+    return typed_clause, [_typed(values) for values in all_values]

@@ -60,7 +60,9 @@ class StoreUrl:
         try:
             url = make_url(text).set(drivername="postgresql+asyncpg")
         except (ArgumentError, ValueError) as exc:
-            raise StoreUrlError(f"is not a valid postgresql:// URL ({type(exc).__name__})") from None
+            raise StoreUrlError(
+                f"is not a valid postgresql:// URL ({type(exc).__name__})"
+            ) from None
         if not url.database:
             raise StoreUrlError("names no database: postgresql://user@host:port/<database>")
         return cls("postgresql", url=url)

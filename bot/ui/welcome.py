@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import sqlite3
 
 import discord
+from sqlalchemy.exc import DBAPIError
 
 from bot.i18n.catalogue import lang_for
 from bot.replies import NO_MENTIONS
@@ -69,7 +69,7 @@ async def welcome(services: Services, guild: discord.Guild, *, in_ready: bool = 
         return
     try:
         first = await claim_welcome(services.db, guild.id, join_key(guild), discord.utils.utcnow())
-    except (StoreError, sqlite3.Error) as error:
+    except (StoreError, DBAPIError) as error:
         log.warning(
             "joined server %s but could not record the welcome (%s); not greeting it",
             guild.id,

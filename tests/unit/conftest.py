@@ -27,7 +27,16 @@ class Cluster:
     def create_database(self) -> str:
         name = f"t{os.getpid()}_{next(self._names)}"
         subprocess.run(
-            [str(BIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name],
+            [
+                str(BIN / "createdb"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                "postgres",
+                name,
+            ],
             check=True,
             capture_output=True,
         )
@@ -49,24 +58,63 @@ def postgres_cluster() -> Iterator[Cluster]:
     data = root / "data"
     as_pg = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     subprocess.run(
-        [*as_pg, str(BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8"],
+        [
+            *as_pg,
+            str(BIN / "initdb"),
+            "-D",
+            str(data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+        ],
         check=True,
         capture_output=True,
     )
     port = _free_port()
     options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
     subprocess.run(
-        [*as_pg, str(BIN / "pg_ctl"), "-D", str(data), "-o", options, "-w", "-l", str(root / "log"), "start"],
+        [
+            *as_pg,
+            str(BIN / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-w",
+            "-l",
+            str(root / "log"),
+            "start",
+        ],
         check=True,
         capture_output=True,
     )
     try:
         yield Cluster(port, root)
     finally:
-        subprocess.run([*as_pg, str(BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+        subprocess.run(
+            [*as_pg, str(BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            capture_output=True,
+        )
         shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture
 def postgres_url(postgres_cluster: Cluster) -> str:
     return postgres_cluster.create_database()
+
+
+# ---- permanent: the store suites run on both engines --------------------------------------
+
+ENGINES = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=ENGINES)
+def store_target(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where a store test's database lives: a SQLite file, or a fresh PostgreSQL database
+    (``postgres_url``; skipped, or failed in CI, when PostgreSQL cannot start)."""
+    if request.param == "sqlite":
+        return tmp_path / "golden.db"
+    return str(request.getfixturevalue("postgres_url"))

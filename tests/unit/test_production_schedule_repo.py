@@ -36,8 +36,8 @@ DRAFT = UpdateDraft(
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "golden.db")
+async def db(store_target: Path | str) -> AsyncIterator[Database]:
+    database = await Database.open(store_target)
     await migrate(database)
     for n in range(3):
         await repo.save_guild_settings(
@@ -58,9 +58,11 @@ async def scheduled(db: Database, token: str = "schedule-0001", due: float = T0 
     return result.schedule.schedule_id
 
 
-async def test_two_processes_firing_at_once_publish_once(db: Database, tmp_path: Path) -> None:
+async def test_two_processes_firing_at_once_publish_once(
+    db: Database, store_target: Path | str
+) -> None:
     await scheduled(db)
-    other = await Database.open(tmp_path / "golden.db")
+    other = await Database.open(store_target)
     try:
         assert await repo_schedule.fire_due(db, T0 + 59) == []  # not yet
         first, second = await asyncio.gather(

@@ -204,8 +204,8 @@ DRAFT = UpdateDraft(
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "golden.db")
+async def db(store_target: Path | str) -> AsyncIterator[Database]:
+    database = await Database.open(store_target)
     await migrate(database)
     yield database
     await database.close()
@@ -461,12 +461,12 @@ async def test_crash_mid_delivery_then_restart_loses_nothing_and_doubles_nothing
 
 
 async def test_two_workers_on_one_database_send_each_server_once(
-    db: Database, discord: FakeDiscord, clock: FakeClock, tmp_path: Path
+    db: Database, discord: FakeDiscord, clock: FakeClock, store_target: Path | str
 ) -> None:
     await subscribe(db, 80, clock)
     await publish(db, clock)
-    # A second process: its own connections to the same file.
-    other_db = await Database.open(tmp_path / "golden.db")
+    # A second process: its own connections to the same database.
+    other_db = await Database.open(store_target)
     try:
         first = make_worker(db, discord, clock, max_in_flight=4)
         second = make_worker(other_db, discord, clock, max_in_flight=4)
@@ -482,11 +482,11 @@ async def test_two_workers_on_one_database_send_each_server_once(
 
 
 async def test_claims_are_exclusive_until_their_lease_expires(
-    db: Database, clock: FakeClock, tmp_path: Path
+    db: Database, clock: FakeClock, store_target: Path | str
 ) -> None:
     await subscribe(db, 30, clock)
     await publish(db, clock)
-    other_db = await Database.open(tmp_path / "golden.db")
+    other_db = await Database.open(store_target)
     try:
         claims = await asyncio.gather(
             *(

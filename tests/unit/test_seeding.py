@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
+from sqlalchemy.exc import IntegrityError
 
 from bot.datapack.loader import PackError, load_pack
 from bot.datapack.models import Pack, Text
@@ -37,13 +38,16 @@ def real_pack() -> Pack:
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "golden.db"
+def db_path(store_target: Path | str) -> Path:
+    """The SQLite file (tests that read the file itself run on SQLite only)."""
+    if not isinstance(store_target, Path):
+        pytest.skip("compares SQLite file dumps")
+    return store_target
 
 
 @pytest.fixture
-async def db(db_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(db_path)
+async def db(store_target: Path | str) -> AsyncIterator[Database]:
+    database = await Database.open(store_target)
     try:
         await migrate(database)
         yield database
@@ -68,6 +72,14 @@ def full_dump(path: Path) -> list[str]:
 async def table_rows(db: Database, table: str) -> list[tuple[Any, ...]]:
     rows = await db.fetch_all(f'SELECT * FROM "{table}" ORDER BY 1, 2')
     return [tuple(row) for row in rows]
+
+
+async def table_names(db: Database) -> list[str]:
+    if db.dialect == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    else:
+        sql = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+    return [str(row[0]) for row in await db.fetch_all(sql)]
 
 
 async def fact_contents(db: Database) -> dict[str, list[tuple[Any, ...]]]:
@@ -128,6 +140,8 @@ async def test_seeding_never_touches_runtime_tables(db: Database) -> None:
     async with db.transaction() as conn:
         await conn.execute(
             "CREATE TABLE fan_notes (id INTEGER PRIMARY KEY, guild_id INTEGER, body TEXT) STRICT"
+            if db.dialect == "sqlite"
+            else "CREATE TABLE fan_notes (id BIGSERIAL PRIMARY KEY, guild_id BIGINT, body TEXT)"
         )
         await conn.executemany(
             "INSERT INTO fan_notes (guild_id, body) VALUES (?, ?)",
@@ -136,13 +150,7 @@ async def test_seeding_never_touches_runtime_tables(db: Database) -> None:
         await conn.execute(
             "INSERT INTO meta (key, value) VALUES ('command_tree_hash:1:global', 'abc')"
         )
-    others = [
-        row[0]
-        for row in await db.fetch_all(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )
-        if row[0] not in FACT_TABLES
-    ]
+    others = [table for table in await table_names(db) if table not in FACT_TABLES]
     assert "fan_notes" in others and "meta" in others
     before = {table: await table_rows(db, table) for table in others}
     await seed_from_directory(db, SEEDS)
@@ -243,7 +251,7 @@ async def test_a_pack_the_tables_reject_changes_nothing(
     first, *others = real_pack.awards
     dangling = first.model_copy(update={"sources": ["not-in-the-pack"]})
     unchecked = real_pack.model_copy(update={"awards": [*others, dangling]})  # bypasses load_pack
-    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+    with pytest.raises(IntegrityError, match=r"(?i)FOREIGN KEY"):
         await save_pack(db, unchecked)
     assert full_dump(db_path) == dump
     assert await load_pack_from_db(db) == real_pack

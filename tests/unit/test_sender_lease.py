@@ -37,9 +37,9 @@ class Clock:
 
 
 @pytest.fixture
-async def connections(tmp_path: Path) -> AsyncIterator[list[Database]]:
-    """Four independent openings of one file: four processes' view of the database."""
-    path = tmp_path / "shared.sqlite3"
+async def connections(store_target: Path | str) -> AsyncIterator[list[Database]]:
+    """Four independent openings of one database: four processes' view of it."""
+    path = store_target
     first = await Database.open(path)
     await migrate(first)
     others = [await Database.open(path) for _ in range(3)]

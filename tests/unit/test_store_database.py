@@ -16,19 +16,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from bot.store.database import Database, StoreError
+from bot.store.database import Connection, Database, StoreError
 from bot.store.engine_sqlite import SQLiteEngine
 from bot.store.meta import MetaTable
 
-ENGINES = ["sqlite", "postgresql"]
 
-
-@pytest.fixture(params=ENGINES)
-def target(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
-    """Where a test's database lives: a SQLite file, or a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        return tmp_path / "golden.db"
-    return str(request.getfixturevalue("postgres_url"))
+@pytest.fixture
+def target(store_target: Path | str) -> Path | str:
+    return store_target
 
 
 @pytest.fixture
@@ -116,7 +111,7 @@ async def test_foreign_keys_are_enforced(db: Database) -> None:
         await conn.execute(
             "CREATE TABLE child (parent_id INTEGER NOT NULL REFERENCES parent (id))" + strict(db)
         )
-    with pytest.raises(IntegrityError, match="(?i)FOREIGN KEY"):
+    with pytest.raises(IntegrityError, match=r"(?i)FOREIGN KEY"):
         async with db.transaction() as conn:
             await conn.execute("INSERT INTO child (parent_id) VALUES (42)")
 
@@ -175,10 +170,9 @@ async def writer_in_transaction(db: Database) -> bool:
     return await sqlite_of(db).in_transaction()
 
 
-async def trace(conn: object, callback: Callable[[str], None] | None) -> None:
+async def trace(conn: Connection, callback: Callable[[str], None] | None) -> None:
     """Set a trace callback on the aiosqlite connection under a transaction or snapshot."""
-    sa = getattr(conn, "sa")  # noqa: B009 - the wrapper's SQLAlchemy connection
-    raw = await sa.get_raw_connection()
+    raw = await conn.sa.get_raw_connection()
     await raw.driver_connection.set_trace_callback(callback)
 
 
@@ -224,7 +218,9 @@ async def test_cancel_while_begin_waits_for_another_process_leaves_no_transactio
         assert await db.fetch_value("SELECT value FROM counter") == 11
 
 
-async def test_cancel_during_commit_finishes_it_and_leaves_the_writer_clean(sqlite_db: Database) -> None:
+async def test_cancel_during_commit_finishes_it_and_leaves_the_writer_clean(
+    sqlite_db: Database,
+) -> None:
     db = sqlite_db
     await make_counter(db)
     task: list[asyncio.Task[None]] = []

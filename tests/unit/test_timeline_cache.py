@@ -35,8 +35,8 @@ class Clock:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "gh.sqlite3")
+async def db(store_target: Path | str) -> AsyncIterator[Database]:
+    database = await Database.open(store_target)
     await migrate(database)
     yield database
     await database.close()

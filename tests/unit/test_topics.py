@@ -82,11 +82,11 @@ def test_too_many_topics_are_refused(tmp_path: Path) -> None:
 
 
 async def test_topics_round_trip_through_the_fact_tables_and_match_the_migration(
-    tmp_path: Path,
+    store_target: Path | str,
 ) -> None:
     """A database seeded before 0006 gets the same topics the pack has (until its next seed)."""
     pack = load_pack(SEEDS)
-    async with await Database.open(tmp_path / "facts.db") as db:
+    async with await Database.open(store_target) as db:
         await migrate(db)
         migrated = await db.fetch_all("SELECT * FROM topics")
         assert migrated == []  # never seeded: the first seed brings them

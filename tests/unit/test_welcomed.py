@@ -18,8 +18,8 @@ JOINED = "2026-12-06T08:59:58.123456+00:00"
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "gh.sqlite3")
+async def db(store_target: Path | str) -> AsyncIterator[Database]:
+    database = await Database.open(store_target)
     await migrate(database)
     try:
         yield database
