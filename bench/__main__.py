@@ -28,6 +28,7 @@ SUITES = [
     "reload",
     "schedule",
     "processes",
+    "store",
 ]
 RESULTS = Path(__file__).with_name("results.json")
 

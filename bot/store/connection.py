@@ -3,24 +3,39 @@
 The surface is the one the store was written against (aiosqlite's): ``await
 conn.execute(sql, params)`` or ``async with conn.execute(…) as cursor``, ``await
 cursor.fetchone()``, ``cursor.rowcount``, ``conn.execute_fetchall`` and ``conn.executemany``,
-rows read as ``row["col"]`` or ``row[0]``. Underneath, each statement goes through
-SQLAlchemy ``text()`` (see :mod:`bot.store.sqltext`), so it runs on either engine.
+rows read as ``row["col"]`` or ``row[0]``. On PostgreSQL each statement goes through
+SQLAlchemy ``text()`` (see :mod:`bot.store.sqltext`); on SQLite the same text runs on the
+aiosqlite connection SQLAlchemy manages (see :class:`Connection` for why).
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Generator, Iterator, Sequence
 from types import TracebackType
-from typing import Any, overload
+from typing import Any, Protocol, overload
 
+import aiosqlite
 from sqlalchemy.engine import CursorResult
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.sqltext import Params, bind, bind_many
 
 
-class Row(Sequence[Any]):
-    """One result row: ``row["column"]``, ``row[0]``, ``tuple(row)``, ``row.keys()``."""
+class Row(Protocol):
+    """One result row: ``row["column"]``, ``row[0]``, ``tuple(row)``, ``row.keys()``.
+
+    On SQLite it is sqlite3's own ``Row``; on PostgreSQL a :class:`MappedRow`."""
+
+    def __getitem__(self, key: int | str, /) -> Any: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[Any]: ...
+    def keys(self) -> list[str]: ...
+
+
+class MappedRow(Sequence[Any]):
+    """A SQLAlchemy row read like sqlite3's: by column name or by position."""
 
     __slots__ = ("_index", "_values")
 
@@ -47,7 +62,7 @@ class Row(Sequence[Any]):
         return list(self._index)
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, Row):
+        if isinstance(other, MappedRow):
             return tuple(self._values) == tuple(other._values)
         return NotImplemented
 
@@ -58,21 +73,22 @@ class Row(Sequence[Any]):
         return f"Row({dict(zip(self._index, self._values, strict=False))!r})"
 
 
-def _rows(result: CursorResult[Any]) -> list[Row]:
+def rows_of(result: CursorResult[Any]) -> list[Row]:
+    """Every row of a SQLAlchemy result, readable by name and position."""
     if not result.returns_rows:
         return []
     index = {key: position for position, key in enumerate(result.keys())}
-    return [Row(values, index) for values in result.fetchall()]
+    return [MappedRow(values, index) for values in result.fetchall()]
 
 
 class Result:
-    """A statement's outcome, already fetched (both drivers buffer the rows)."""
+    """A statement's outcome, already fetched."""
 
     __slots__ = ("_position", "_rows", "rowcount")
 
-    def __init__(self, result: CursorResult[Any]) -> None:
-        self.rowcount: int = result.rowcount
-        self._rows = _rows(result)
+    def __init__(self, rows: list[Row], rowcount: int) -> None:
+        self.rowcount = rowcount
+        self._rows = rows
         self._position = 0
 
     async def fetchone(self) -> Row | None:
@@ -103,15 +119,27 @@ class _Pending:
 
     __slots__ = ("_conn", "_params", "_sql")
 
-    def __init__(self, conn: AsyncConnection, sql: str, params: Params) -> None:
+    def __init__(self, conn: Connection, sql: str, params: Params) -> None:
         self._conn = conn
         self._sql = sql
         self._params = params
 
     async def _run(self) -> Result:
-        conn = self._conn
-        clause, values = bind(self._sql, self._params, typed=conn.dialect.name != "sqlite")
-        return Result(await self._conn.execute(clause, values))
+        driver = self._conn.driver
+        if driver is not None:
+            try:
+                cursor = await driver.execute(self._sql, self._params)
+                # No rows to read (an UPDATE …): one trip to the driver's thread, as before.
+                rows: list[Row] = []
+                if cursor.description is not None:
+                    rows.extend(await cursor.fetchall())
+            except sqlite3.Error as exc:
+                raise wrapped(exc, self._sql, self._params) from exc
+            return Result(rows, cursor.rowcount)
+        conn = self._conn.sa
+        clause, values = bind(self._sql, self._params, typed=True)
+        result = await conn.execute(clause, values)
+        return Result(rows_of(result), result.rowcount)
 
     def __await__(self) -> Generator[Any, None, Result]:
         return self._run().__await__()
@@ -128,40 +156,56 @@ class _Pending:
         return None
 
 
+def wrapped(exc: sqlite3.Error, sql: str, params: Any) -> DBAPIError:
+    """sqlite3's error as SQLAlchemy's (IntegrityError, OperationalError …), the same type
+    the statement raises on PostgreSQL; ``.orig`` is sqlite3's own."""
+    error = DBAPIError.instance(sql, params, exc, sqlite3.Error)
+    assert isinstance(error, DBAPIError)  # a sqlite3.Error always maps to one
+    return error
+
+
 class Connection:
-    """The store's view of one SQLAlchemy ``AsyncConnection`` (see the module docstring)."""
+    """The store's view of one SQLAlchemy ``AsyncConnection`` (see the module docstring).
 
-    __slots__ = ("sa",)
+    On SQLite, ``driver`` is the aiosqlite connection under it and statements run there
+    directly: the ``?`` text is already sqlite3's own syntax, and SQLAlchemy's aiosqlite
+    adapter makes four trips to the driver's thread per statement (cursor, execute, fetch,
+    close) where aiosqlite needs one or two (see :mod:`bot.store.engine_sqlite`). Errors are
+    raised as SQLAlchemy's on both engines (``IntegrityError``, ``OperationalError`` …).
+    """
 
-    def __init__(self, sa: AsyncConnection) -> None:
+    __slots__ = ("driver", "sa")
+
+    def __init__(self, sa: AsyncConnection, driver: aiosqlite.Connection | None = None) -> None:
         self.sa = sa
-
-    @property
-    def typed(self) -> bool:
-        """Whether binds carry SQL types (PostgreSQL; see :mod:`bot.store.sqltext`)."""
-        return self.sa.dialect.name != "sqlite"
+        self.driver = driver
 
     @property
     def dialect(self) -> str:
         """``"sqlite"`` or ``"postgresql"``, for the rare statement that must differ."""
         return self.sa.dialect.name
 
-    @staticmethod
-    def rows(result: CursorResult[Any]) -> list[Row]:
-        """Every row of a SQLAlchemy result as :class:`Row`."""
-        return _rows(result)
-
     def execute(self, sql: str, params: Params = ()) -> _Pending:
-        return _Pending(self.sa, sql, params)
+        return _Pending(self, sql, params)
 
     async def execute_fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        clause, values = bind(sql, params, typed=self.typed)
-        return _rows(await self.sa.execute(clause, values))
+        if self.driver is not None:
+            try:
+                return list(await self.driver.execute_fetchall(sql, params))
+            except sqlite3.Error as exc:
+                raise wrapped(exc, sql, params) from exc
+        clause, values = bind(sql, params, typed=True)
+        return rows_of(await self.sa.execute(clause, values))
 
     async def executemany(self, sql: str, rows: Sequence[Params]) -> int:
         """One statement for each set of values; returns the rows changed in all."""
-        rows = list(rows)
+        if self.driver is not None:
+            try:
+                cursor = await self.driver.executemany(sql, rows)
+            except sqlite3.Error as exc:
+                raise wrapped(exc, sql, rows) from exc
+            return cursor.rowcount
         if not rows:
             return 0
-        clause, values = bind_many(sql, rows, typed=self.typed)
+        clause, values = bind_many(sql, rows, typed=True)
         return (await self.sa.execute(clause, values)).rowcount

@@ -25,7 +25,7 @@ from bot.store.connection import Connection, Row
 from bot.store.engine_postgres import PostgresEngine
 from bot.store.engine_sqlite import SQLiteEngine
 from bot.store.errors import StoreError
-from bot.store.sqltext import Params, bind
+from bot.store.sqltext import Params
 from bot.store.url import StoreUrl
 
 __all__ = ["Connection", "Database", "Params", "Row", "StoreError"]
@@ -129,13 +129,13 @@ class Database:
         try:
             if isinstance(engine, SQLiteEngine):
                 async with self._write_lock, engine.write(schema_change=schema_change) as conn:
-                    yield Connection(conn)
+                    yield conn
             elif exclusive:
                 async with self._write_lock, engine.write(exclusive=True) as conn:
-                    yield Connection(conn)
+                    yield conn
             else:
                 async with engine.write(exclusive=False) as conn:
-                    yield Connection(conn)
+                    yield conn
         finally:
             self._write_owners.discard(task)
 
@@ -146,15 +146,12 @@ class Database:
         snapshot holds back WAL checkpoints."""
         self._check_open()
         async with self._engine.snapshot() as conn:
-            yield Connection(conn)
+            yield conn
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         """All rows of a query (never waits for a writer)."""
         self._check_open()
-        clause, values = bind(sql, params, typed=self._engine.dialect != "sqlite")
-        async with self._engine.reading() as conn:
-            result = await conn.execute(clause, values)
-        return Connection.rows(result)
+        return await self._engine.fetch_all(sql, params)
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
         """The first row of a query, or None."""

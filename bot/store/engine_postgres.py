@@ -17,9 +17,11 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot.store.connection import Connection, Row, rows_of
 from bot.store.errors import StoreError
+from bot.store.sqltext import Params, bind
 from bot.store.uncancellable import uncancellable
 from bot.store.url import StoreUrl
 
@@ -88,33 +90,33 @@ class PostgresEngine:
         await self._engine.dispose()
 
     @contextlib.asynccontextmanager
-    async def write(self, *, exclusive: bool) -> AsyncIterator[AsyncConnection]:
+    async def write(self, *, exclusive: bool) -> AsyncIterator[Connection]:
         async with self._engine.connect() as conn:
             try:
                 await conn.begin()
                 if exclusive:
                     await conn.execute(_TAKE_WRITE_LOCK)
-                yield conn
+                yield Connection(conn)
                 await conn.commit()
             finally:
                 if conn.invalidated or conn.in_transaction():
                     await uncancellable(conn.rollback())
 
     @contextlib.asynccontextmanager
-    async def snapshot(self) -> AsyncIterator[AsyncConnection]:
+    async def snapshot(self) -> AsyncIterator[Connection]:
         async with self._engine.connect() as conn:
             await conn.execution_options(
                 isolation_level="REPEATABLE READ", postgresql_readonly=True
             )
             try:
                 await conn.begin()
-                yield conn
+                yield Connection(conn)
                 await conn.commit()
             finally:
                 if conn.invalidated or conn.in_transaction():
                     await uncancellable(conn.rollback())
 
-    @contextlib.asynccontextmanager
-    async def reading(self) -> AsyncIterator[AsyncConnection]:
+    async def fetch_all(self, sql: str, params: Params) -> list[Row]:
+        clause, values = bind(sql, params, typed=True)
         async with self._autocommit.connect() as conn:
-            yield conn
+            return rows_of(await conn.execute(clause, values))

@@ -7,16 +7,17 @@ every write goes through :meth:`SQLiteEngine.write`, called under the ``Database
 connection that, thanks to WAL, never waits for the writer (and the writer never waits for
 it). Snapshots get a connection of their own so a long read never blocks the short ones.
 
-The driver runs in autocommit mode (``isolation_level=None``, set on connect as SQLAlchemy's
-SQLite documentation prescribes): Python's sqlite3 then never opens a transaction behind our
-back, and the writer emits ``BEGIN IMMEDIATE`` itself. SQLAlchemy's own ``commit()`` and
-``rollback()`` end it (sqlite3 sends COMMIT/ROLLBACK when a transaction is open).
+SQLAlchemy owns the engine, the pool and the connections (the connect hook sets the
+pragmas and puts sqlite3 in autocommit mode, as its SQLite documentation prescribes); the
+statements, BEGIN IMMEDIATE and COMMIT run on the aiosqlite connection under it. Going
+through SQLAlchemy's aiosqlite adapter costs four trips to the driver's thread per statement
+and its transaction bookkeeping on top: measured (bench/store.py), reads took 2.5× and
+writes 1.5–2× as long. The ``?`` SQL is sqlite3's own syntax, so nothing is lost.
 
-Cancellation: SQLAlchemy treats a cancellation that lands inside a statement as an exit
-exception and invalidates the connection; invalidating closes it gracefully (shielded), and
-aiosqlite closes only after whatever statement was running has finished. So a COMMIT that
-had started completes, anything else is rolled back by the close, and the next use of the
-connection reconnects (the pragmas are set again by the connect hook).
+Cancellation: aiosqlite runs a queued statement on its thread whether or not anyone still
+awaits it. Our own statements are seen through to their end (``_settled``) and ROLLBACK is
+queued behind whatever a cancelled body statement left running, so the writer is always
+back to "no transaction" before the lock is released.
 """
 
 from __future__ import annotations
@@ -24,14 +25,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import aiosqlite
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from bot.store.connection import Connection, wrapped
 from bot.store.errors import StoreError
 from bot.store.uncancellable import uncancellable
 from bot.store.url import StoreUrl
@@ -40,6 +43,8 @@ from bot.store.url import StoreUrl
 # busy handler backs off from 1 ms to 100 ms the same way).
 _FIRST_RETRY_DELAY = 0.001
 _MAX_RETRY_DELAY = 0.025
+
+T = TypeVar("T")
 
 
 def _engine(path: Path, *, busy_timeout: float, read_only: bool) -> AsyncEngine:
@@ -56,6 +61,8 @@ def _engine(path: Path, *, busy_timeout: float, read_only: bool) -> AsyncEngine:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        # Rows read by name or position (the store's statements run on the driver).
+        dbapi_connection.driver_connection.row_factory = aiosqlite.Row
         cursor = dbapi_connection.cursor()
         try:
             _apply_pragmas(cursor, read_only=read_only)
@@ -102,9 +109,11 @@ class SQLiteEngine:
         self.writer = writer
         self.reader = reader
         self._busy_timeout = busy_timeout
-        # One AsyncConnection must not run two statements at once; reads take turns (the
-        # driver's one thread per connection serialises them anyway).
+        # Reads run on the reader's aiosqlite connection, whose one thread takes them in
+        # turn; the lock only guards fetching that connection the first time.
         self._read_lock = asyncio.Lock()
+        self._reader_driver: aiosqlite.Connection | None = None
+        self._writer_driver: aiosqlite.Connection
         self._snapshot_lock = asyncio.Lock()
 
     @classmethod
@@ -124,7 +133,9 @@ class SQLiteEngine:
             await writer_engine.dispose()
             await reader_engine.dispose()
             raise
-        return cls(writer_engine, reader_engine, writer, reader, busy_timeout=busy_timeout)
+        engine = cls(writer_engine, reader_engine, writer, reader, busy_timeout=busy_timeout)
+        engine._writer_driver = await _driver(writer)
+        return engine
 
     async def close(self) -> None:
         try:
@@ -137,7 +148,7 @@ class SQLiteEngine:
             await self._reader_engine.dispose()
 
     @contextlib.asynccontextmanager
-    async def write(self, *, schema_change: bool) -> AsyncIterator[AsyncConnection]:
+    async def write(self, *, schema_change: bool) -> AsyncIterator[Connection]:
         """``BEGIN IMMEDIATE`` … ``COMMIT`` on the writer; the caller holds the write lock.
 
         ``schema_change=True`` is for migrations that rebuild tables: foreign-key
@@ -145,20 +156,25 @@ class SQLiteEngine:
         deletes or rejects rows) and every foreign key is checked before commit instead, as
         SQLite's ALTER TABLE procedure prescribes.
         """
-        conn = self.writer
+        driver = self._writer_driver
+        # Cancellation may land at any await below. Our own statements are seen through to
+        # their end (_settled) so the state is known, and the finally block puts the
+        # connection back to "no transaction" before the lock is released.
         try:
             if schema_change:
-                await conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
-            await self._begin_immediate(conn)
-            yield conn
+                await _settled(driver, _run(driver, "PRAGMA foreign_keys = OFF"))
+            await self._begin_immediate(driver)
+            yield Connection(self.writer, driver)
             if schema_change:
-                await _check_foreign_keys(conn)
-            await conn.commit()
+                await _check_foreign_keys(driver)
+            # A cancellation during COMMIT lets it finish (the work is then committed) and
+            # is re-raised after.
+            await _settled(driver, _run(driver, "COMMIT"))
         finally:
-            if conn.invalidated or conn.in_transaction() or schema_change:
-                await uncancellable(_reset_writer(conn, schema_change=schema_change))
+            if driver.in_transaction or schema_change:  # not after a plain COMMIT
+                await uncancellable(_reset_writer(driver, schema_change=schema_change))
 
-    async def _begin_immediate(self, conn: AsyncConnection) -> None:
+    async def _begin_immediate(self, driver: aiosqlite.Connection) -> None:
         """``BEGIN IMMEDIATE``, waiting up to the busy timeout for another process's lock.
 
         The wait is ours, not SQLite's (the writer's own busy timeout is 0): a BEGIN waiting
@@ -171,7 +187,7 @@ class SQLiteEngine:
         delay = _FIRST_RETRY_DELAY
         while True:
             try:
-                await conn.exec_driver_sql("BEGIN IMMEDIATE")
+                await _settled(driver, _run(driver, "BEGIN IMMEDIATE"))
                 return
             except DBAPIError as exc:
                 remaining = deadline - loop.time()
@@ -181,55 +197,79 @@ class SQLiteEngine:
             delay = min(delay * 2, _MAX_RETRY_DELAY)
 
     @contextlib.asynccontextmanager
-    async def snapshot(self) -> AsyncIterator[AsyncConnection]:
+    async def snapshot(self) -> AsyncIterator[Connection]:
         """A read transaction on a connection of its own: later commits stay invisible."""
         async with self._snapshot_lock, self._reader_engine.connect() as conn:
+            driver = await _driver(conn)
             try:
-                await conn.exec_driver_sql("BEGIN")
+                await _settled(driver, _run(driver, "BEGIN"))
                 # BEGIN is deferred: the snapshot starts at the first read, so take it now.
-                await conn.exec_driver_sql("SELECT 1 FROM sqlite_master LIMIT 1")
-                yield conn
+                await _run(driver, "SELECT 1 FROM sqlite_master LIMIT 1")
+                yield Connection(conn, driver)
             finally:
                 # Even when cancelled before BEGIN came back: a read left open would hold
                 # back checkpoints and make the next snapshot fail.
-                await uncancellable(_end_read(conn))
+                if driver.in_transaction:
+                    await uncancellable(_run(driver, "COMMIT"))
 
-    @contextlib.asynccontextmanager
-    async def reading(self) -> AsyncIterator[AsyncConnection]:
-        async with self._read_lock:
-            conn = self.reader
-            if conn.invalidated:  # a cancelled read closed it; reconnect
-                await uncancellable(conn.rollback())
-            yield conn
+    async def fetch_all(self, sql: str, params: Any) -> list[Any]:
+        """A query on the reader, straight on its aiosqlite connection (one trip to its
+        thread; see :class:`~bot.store.connection.Connection`). A cancelled read leaves the
+        statement to finish on that thread; nothing is held open by it."""
+        driver = self._reader_driver
+        if driver is None:
+            async with self._read_lock:
+                driver = self._reader_driver = await _driver(self.reader)
+        try:
+            return list(await driver.execute_fetchall(sql, params))
+        except sqlite3.Error as exc:
+            raise wrapped(exc, sql, params) from exc
 
-    async def in_transaction(self, *, reader: bool = False) -> bool:
-        """Whether the driver connection has a transaction open (for tests)."""
-        conn = self.reader if reader else self.writer
-        if conn.invalidated:
-            return False
-        raw = await conn.get_raw_connection()
-        driver = raw.driver_connection
-        assert driver is not None
-        return bool(driver.in_transaction)
-
-
-async def _reset_writer(conn: AsyncConnection, *, schema_change: bool) -> None:
-    """Leave the writer with no open transaction (and foreign keys on) for the next user."""
-    # After an invalidation this only clears SQLAlchemy's state: the close rolled back.
-    await conn.rollback()
-    if schema_change and not conn.invalidated:
-        await conn.exec_driver_sql("PRAGMA foreign_keys = ON")
-        await conn.commit()
+    async def in_transaction(self) -> bool:
+        """Whether the writer has a transaction open (for tests), once what a cancelled
+        await left queued on its thread has run."""
+        await self._writer_driver.execute("SELECT 1")
+        return bool(self._writer_driver.in_transaction)
 
 
-async def _end_read(conn: AsyncConnection) -> None:
-    if conn.invalidated:
-        await conn.rollback()
-        return
+async def _driver(conn: AsyncConnection) -> aiosqlite.Connection:
     raw = await conn.get_raw_connection()
-    if raw.driver_connection is not None and raw.driver_connection.in_transaction:
-        await conn.exec_driver_sql("COMMIT")
-    await conn.rollback()
+    driver = raw.driver_connection
+    assert isinstance(driver, aiosqlite.Connection)
+    return driver
+
+
+async def _run(driver: aiosqlite.Connection, sql: str) -> None:
+    try:
+        await driver.execute(sql)
+    except sqlite3.Error as exc:
+        raise wrapped(exc, sql, ()) from exc
+
+
+async def _settled(driver: aiosqlite.Connection, statement: Awaitable[T]) -> T:
+    """Await ``statement``; if this task is cancelled meanwhile, let it end, then re-raise.
+
+    aiosqlite runs a queued statement on its thread whether or not anyone still awaits it;
+    abandoning the await only loses the outcome (a BEGIN that lands later leaves a
+    transaction open; a ROLLBACK issued while COMMIT is still running fails).
+    """
+    try:
+        return await statement
+    except asyncio.CancelledError:
+        # The connection runs its queue in order: once a no-op queued now is done, so is
+        # the statement. (No task or shield on the normal path: transactions stay cheap.)
+        await uncancellable(driver.execute("SELECT 1"))
+        raise
+
+
+async def _reset_writer(driver: aiosqlite.Connection, *, schema_change: bool) -> None:
+    """Leave the writer with no open transaction (and foreign keys on) for the next user."""
+    # A body statement abandoned by a cancellation may still be queued; ROLLBACK queues
+    # behind it on the connection's one thread, so the order holds.
+    if driver.in_transaction:
+        await _run(driver, "ROLLBACK")
+    if schema_change:
+        await _run(driver, "PRAGMA foreign_keys = ON")
 
 
 def is_busy(exc: DBAPIError) -> bool:
@@ -238,8 +278,8 @@ def is_busy(exc: DBAPIError) -> bool:
     return code is not None and code & 0xFF == sqlite3.SQLITE_BUSY
 
 
-async def _check_foreign_keys(conn: AsyncConnection) -> None:
-    violations = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).fetchall()
+async def _check_foreign_keys(driver: aiosqlite.Connection) -> None:
+    violations = await driver.execute_fetchall("PRAGMA foreign_key_check")
     described = [f"{row[0]} row {row[1]} → {row[2]}" for row in violations]
     if described:
         shown = ", ".join(described[:5]) + (" …" if len(described) > 5 else "")

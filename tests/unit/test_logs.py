@@ -168,3 +168,31 @@ def test_settings_trim_the_token(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     assert settings.discord_token is not None
     assert settings.discord_token.get_secret_value() == TOKEN
     assert settings.require_token() == TOKEN
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://goldenhour:pa55-word@db.example:5432/gh",
+        "postgresql+asyncpg://goldenhour:pa55-word@db.example/gh",
+        "postgres://goldenhour:pa55-word@10.0.0.7/gh?sslmode=require",
+    ],
+)
+def test_a_database_url_password_is_redacted_by_shape(url: str) -> None:
+    """Whoever echoes DATABASE_URL (a driver's error, a library's debug line): the password
+    goes, the rest stays readable for the operator."""
+    redacted = Redactor([]).redact(f"cannot connect to {url}: refused")
+    assert "pa55-word" not in redacted
+    assert f"goldenhour:{REDACTED}@" in redacted
+
+
+def test_the_configured_database_password_is_redacted_anywhere(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, output: tuple[logging.Logger, io.StringIO]
+) -> None:
+    monkeypatch.setenv("GOLDENHOUR_HOME", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", "postgresql://gh:correct-horse-battery@db/gh")
+    settings = load_settings(_env_file=None)
+    install_redaction(settings.secrets())
+    logger, stream = output
+    logger.warning("auth failed for password %s", "correct-horse-battery")
+    assert "correct-horse-battery" not in stream.getvalue()

@@ -3,6 +3,9 @@
 The upgrade test is generic: it covers every migration file shipped, so a new migration is
 tested from each earlier version automatically. Its author only adds representative rows for
 the version just before it to ROWS_AT_VERSION (the test says so when they are missing).
+
+Most tests run on both engines (``store_target``): SQLite with bot/store/migrations/*.sql,
+PostgreSQL with bot/store/migrations/postgresql/*.sql and the same rows.
 """
 
 from __future__ import annotations
@@ -144,32 +147,74 @@ DISCORD_ID_COLUMNS = {
 }
 
 
-async def open_db(path: Path) -> Database:
+async def open_db(path: Path | str) -> Database:
     return await Database.open(path)
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_db(tmp_path / "golden.db")
+async def db(store_target: Path | str) -> AsyncIterator[Database]:
+    database = await open_db(store_target)
     try:
         yield database
     finally:
         await database.close()
 
 
+@pytest.fixture
+def second_target(store_target: Path | str, request: pytest.FixtureRequest) -> Path | str:
+    """Another empty database on the same engine (a fresh one to compare with)."""
+    if isinstance(store_target, Path):
+        return store_target.with_name("fresh.db")
+    return str(request.getfixturevalue("postgres_cluster").create_database())
+
+
+def strict(db: Database) -> str:
+    return " STRICT" if db.dialect == "sqlite" else ""
+
+
+_PG_SCHEMA = """
+    SELECT 'column', table_name, column_name,
+        concat_ws(' ', data_type, is_nullable, column_default)
+    FROM information_schema.columns WHERE table_schema = current_schema()
+    UNION ALL
+    SELECT 'index', tablename, indexname, indexdef FROM pg_indexes
+    WHERE schemaname = current_schema()
+    UNION ALL
+    SELECT 'constraint', conrelid::regclass::text, conname, pg_get_constraintdef(oid)
+    FROM pg_constraint WHERE connamespace = current_schema()::regnamespace
+    ORDER BY 1, 2, 3
+"""
+
+
 async def schema(db: Database) -> list[tuple[str, str, str, str | None]]:
-    rows = await db.fetch_all(
-        "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
-    )
+    if db.dialect == "sqlite":
+        sql = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+    else:
+        sql = _PG_SCHEMA
+    rows = await db.fetch_all(sql)
     return [(row[0], row[1], row[2], row[3]) for row in rows]
 
 
 async def user_tables(db: Database) -> list[str]:
-    rows = await db.fetch_all(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        " ORDER BY name"
-    )
-    return [row[0] for row in rows]
+    if db.dialect == "sqlite":
+        sql = (
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            " ORDER BY name"
+        )
+    else:  # the runner's schema_version is not a table of the migrations
+        sql = (
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            " AND tablename <> 'schema_version' ORDER BY tablename"
+        )
+    return [row[0] for row in await db.fetch_all(sql)]
+
+
+async def set_version(db: Database, version: int) -> None:
+    async with db.transaction() as conn:
+        if db.dialect == "sqlite":
+            await conn.execute(f"PRAGMA user_version = {version:d}")
+        else:
+            await conn.execute("UPDATE schema_version SET version = ?", (version,))
 
 
 async def row_counts(db: Database) -> dict[str, int]:
@@ -179,10 +224,18 @@ async def row_counts(db: Database) -> dict[str, int]:
     }
 
 
-async def test_migrations_are_numbered_without_gaps() -> None:
-    versions = [migration.version for migration in available_migrations()]
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+async def test_migrations_are_numbered_without_gaps(dialect: str) -> None:
+    versions = [migration.version for migration in available_migrations(dialect)]
     assert versions == list(range(1, len(versions) + 1))
-    assert latest_version() == len(versions) >= 1
+    assert latest_version(dialect) == len(versions) >= 1
+
+
+def test_both_engines_have_the_same_migrations() -> None:
+    """Every migration exists for both engines, with the same number and name."""
+    sqlite = [migration.label for migration in available_migrations("sqlite")]
+    postgresql = [migration.label for migration in available_migrations("postgresql")]
+    assert sqlite == postgresql
 
 
 async def test_empty_file_migrates_to_latest(db: Database) -> None:
@@ -196,7 +249,25 @@ async def test_empty_file_migrates_to_latest(db: Database) -> None:
     assert await schema(db) == before
 
 
-async def test_every_table_is_strict_and_discord_ids_are_integers(db: Database) -> None:
+async def test_every_table_is_strict_and_discord_ids_are_integers(tmp_path: Path) -> None:
+    async with await open_db(tmp_path / "golden.db") as db:
+        await every_table_is_strict_and_discord_ids_are_integers(db)
+
+
+async def test_postgresql_discord_ids_are_64_bit(postgres_url: str) -> None:
+    async with await open_db(postgres_url) as db:
+        await migrate(db)
+        rows = await db.fetch_all(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = current_schema()"
+        )
+    ids = [row for row in rows if row["column_name"] in DISCORD_ID_COLUMNS]
+    assert ids, "no Discord id columns found"
+    for row in ids:
+        assert row["data_type"] == "bigint", f"{row['table_name']}.{row['column_name']}"
+
+
+async def every_table_is_strict_and_discord_ids_are_integers(db: Database) -> None:
     await migrate(db)
     for table in await user_tables(db):
         strict = await db.fetch_value(
@@ -209,9 +280,11 @@ async def test_every_table_is_strict_and_discord_ids_are_integers(db: Database) 
 
 
 @pytest.mark.parametrize("start", range(latest_version()))
-async def test_upgrade_from_every_earlier_version(tmp_path: Path, start: int) -> None:
+async def test_upgrade_from_every_earlier_version(
+    store_target: Path | str, second_target: Path | str, start: int
+) -> None:
     """Build a database at `start`, fill it, upgrade it in a later run, compare with a fresh one."""
-    path = tmp_path / f"at-{start}.db"
+    path = store_target
     async with await open_db(path) as old:
         assert await migrate(old, target=start) == start
         if start > 0:
@@ -227,20 +300,21 @@ async def test_upgrade_from_every_earlier_version(tmp_path: Path, start: int) ->
             assert not empty, f"ROWS_AT_VERSION[{start}] leaves tables empty: {empty}"
         counts_before = await row_counts(old)
 
-    async with await open_db(path) as upgraded, await open_db(tmp_path / "fresh.db") as fresh:
+    async with await open_db(path) as upgraded, await open_db(second_target) as fresh:
         assert await migrate(upgraded) == latest_version()
         assert await migrate(fresh) == latest_version()
         assert await schema(upgraded) == await schema(fresh)
         counts_after = await row_counts(upgraded)
         for table, count in counts_before.items():
             assert counts_after.get(table) == count, f"rows of {table} lost in the upgrade"
-        assert await upgraded.fetch_all("PRAGMA foreign_key_check") == []
-        assert await upgraded.fetch_value("PRAGMA integrity_check") == "ok"
+        if upgraded.dialect == "sqlite":  # PostgreSQL checks every foreign key as it goes
+            assert await upgraded.fetch_all("PRAGMA foreign_key_check") == []
+            assert await upgraded.fetch_value("PRAGMA integrity_check") == "ok"
 
 
-async def test_source_kinds_keep_what_official_said(tmp_path: Path) -> None:
+async def test_source_kinds_keep_what_official_said(store_target: Path | str) -> None:
     """0004: a source saved as official becomes kind 'official', any other 'press'."""
-    async with await open_db(tmp_path / "kinds.db") as db:
+    async with await open_db(store_target) as db:
         assert await migrate(db, target=3) == 3
         async with db.transaction() as conn:
             for statement in split_statements(ROWS_AT_VERSION[3]):
@@ -255,10 +329,12 @@ async def test_source_kinds_keep_what_official_said(tmp_path: Path) -> None:
         assert [row[0] for row in quotes] == [None, None]
 
 
-async def test_topics_reach_a_database_seeded_before_them(tmp_path: Path) -> None:
+async def test_topics_reach_a_database_seeded_before_them(
+    store_target: Path | str, second_target: Path | str
+) -> None:
     """0006: a seeded database gets the default topics until its next seed; servers keep
     one role for every topic, and older updates have no topic."""
-    async with await open_db(tmp_path / "topics.db") as db:
+    async with await open_db(store_target) as db:
         assert await migrate(db, target=5) == 5
         async with db.transaction() as conn:
             for statement in split_statements(ROWS_AT_VERSION[5]):
@@ -268,7 +344,7 @@ async def test_topics_reach_a_database_seeded_before_them(tmp_path: Path) -> Non
         assert [row[0] for row in topics] == ["season-news", "cast-awards", "events"]
         assert await db.fetch_value("SELECT topic_roles FROM guild_settings") == "one"
         assert await db.fetch_value("SELECT topic FROM production_updates") is None
-    async with await open_db(tmp_path / "never-seeded.db") as fresh:
+    async with await open_db(second_target) as fresh:
         await migrate(fresh)
         assert await fresh.fetch_value("SELECT count(*) FROM topics") == 0
 
@@ -276,8 +352,7 @@ async def test_topics_reach_a_database_seeded_before_them(tmp_path: Path) -> Non
 async def test_a_newer_database_is_refused(db: Database) -> None:
     await migrate(db)
     newer = latest_version() + 1
-    async with db.transaction() as conn:
-        await conn.execute(f"PRAGMA user_version = {newer}")
+    await set_version(db, newer)
     before = await schema(db)
     with pytest.raises(MigrationError, match=rf"version {newer}.*only knows.*{latest_version()}"):
         await migrate(db)
@@ -295,13 +370,16 @@ async def test_targets_outside_the_known_range_are_refused(db: Database) -> None
 
 
 async def test_a_failing_migration_changes_nothing(db: Database) -> None:
-    good = Migration(1, "good", "CREATE TABLE kept (id INTEGER PRIMARY KEY) STRICT;")
+    good = Migration(1, "good", f"CREATE TABLE kept (id INTEGER PRIMARY KEY){strict(db)};")
     bad = Migration(
         2,
         "bad",
-        "CREATE TABLE half (id INTEGER PRIMARY KEY) STRICT;\nINSERT INTO missing VALUES (1);",
+        f"CREATE TABLE half (id INTEGER PRIMARY KEY){strict(db)};\nINSERT INTO missing VALUES (1);",
     )
-    with pytest.raises(MigrationError, match=r"0002_bad failed: no such table: missing"):
+    said = (
+        "no such table: missing" if db.dialect == "sqlite" else 'relation "missing" does not exist'
+    )
+    with pytest.raises(MigrationError, match=rf"0002_bad failed: {said}\n  in: INSERT INTO"):
         await migrate(db, migrations=[good, bad])
     assert await current_version(db) == 1
     assert await user_tables(db) == ["kept"]
@@ -311,8 +389,8 @@ async def test_a_migration_breaking_foreign_keys_is_rolled_back(db: Database) ->
     parent = Migration(
         1,
         "tables",
-        "CREATE TABLE parent (id INTEGER PRIMARY KEY) STRICT;\n"
-        "CREATE TABLE child (parent_id INTEGER REFERENCES parent (id)) STRICT;",
+        f"CREATE TABLE parent (id INTEGER PRIMARY KEY){strict(db)};\n"
+        f"CREATE TABLE child (parent_id INTEGER REFERENCES parent (id)){strict(db)};",
     )
     orphan = Migration(2, "orphan", "INSERT INTO child VALUES (7);")
     with pytest.raises(MigrationError, match="foreign key"):
@@ -327,8 +405,8 @@ async def test_gaps_in_numbering_are_refused(db: Database) -> None:
     assert await current_version(db) == 0
 
 
-async def test_two_processes_migrating_at_once_both_succeed(tmp_path: Path) -> None:
-    path = tmp_path / "golden.db"
+async def test_two_processes_migrating_at_once_both_succeed(store_target: Path | str) -> None:
+    path = store_target
     async with await open_db(path) as first, await open_db(path) as second:
         versions = await asyncio.gather(migrate(first), migrate(second))
         assert list(versions) == [latest_version(), latest_version()]

@@ -29,6 +29,7 @@ ALL_VARS = (
     "HEARTBEAT_FILE",
     "SHARD_COUNT",
     "SHARD_IDS",
+    "DATABASE_URL",
 )
 
 
@@ -205,3 +206,38 @@ def test_shards_split_between_processes(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.delenv("SHARD_COUNT")
     monkeypatch.delenv("SHARD_IDS")
     assert load_settings().sharding_options() == {}  # automatic, as Discord recommends
+
+
+def test_database_url_selects_the_engine(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("GOLDENHOUR_HOME", str(tmp_path))
+    default = load_settings(_env_file=None)
+    assert default.database.dialect == "sqlite" and not default.on_postgresql
+    assert default.database.path == default.database_path == tmp_path / "data/goldenhour.sqlite3"
+
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///data/other.sqlite3")
+    relative = load_settings(_env_file=None)
+    assert relative.database_path == tmp_path / "data/other.sqlite3"  # DATABASE_PATH's rules
+    assert relative.database.path == relative.database_path
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql://gh:s3cret-passw0rd@db.internal:5433/golden")
+    settings = load_settings(_env_file=None)
+    assert settings.on_postgresql
+    assert str(settings.database) == "postgresql://gh:***@db.internal:5433/golden"
+    assert settings.database.host == "db.internal:5433"
+    assert "s3cret-passw0rd" in settings.secrets()  # so the log redaction removes it
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["mysql://u:p@h/db", "postgresql://u:p@h:5432/", "sqlite://relative.db"],
+    ids=["unknown-scheme", "no-database", "sqlite-without-path"],
+)
+def test_a_bad_database_url_is_one_line_without_the_password(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", value)
+    with pytest.raises(SettingsError) as info:
+        load_settings(_env_file=None)
+    message = str(info.value)
+    assert message.startswith("DATABASE_URL: ") and "\n" not in message
+    assert "u:p@" not in message
