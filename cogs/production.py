@@ -238,13 +238,13 @@ class ProductionCog(
             raise UserFacingError("newsroom.unknown_update", id=update_id)
         return update
 
-    def _follow(
+    async def _follow(
         self, interaction: discord.Interaction[GoldenHourBot], update_id: int, lead: str
     ) -> None:
         desk = desk_of(self.bot)
         if desk is not None:
             desk.wake()
-            desk.track(interaction, update_id, _lang(interaction), lead)
+            await desk.track(interaction, update_id, _lang(interaction), lead)
 
     async def _when(
         self, interaction: discord.Interaction[GoldenHourBot], at: str | None, zone: str | None
@@ -582,7 +582,7 @@ class ProductionCog(
             lead += texts.t(lang, "newsroom.retry_skipped", copies=skipped)
         await self._reply(interaction, lead)
         if queued:
-            self._follow(interaction, update_id, lead)
+            await self._follow(interaction, update_id, lead)
 
     # ------------------------------------------------------------------ reload
 

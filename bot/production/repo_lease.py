@@ -21,13 +21,15 @@ SENDER: Final = "sender"
 @dataclass(frozen=True, slots=True)
 class Lease:
     """The lease as one call left it. ``ours``: the caller holds it until ``expires_at``;
-    ``taken_from``: the holder it was taken from just now (expired or dead), if any."""
+    ``taken_from``: the holder it was taken from just now (expired or dead), if any, whose
+    lease ran until ``taken_until``."""
 
     holder: str
     expires_at: float
     term: int
     ours: bool
     taken_from: str | None = None
+    taken_until: float | None = None
 
 
 async def take_or_renew(
@@ -68,7 +70,7 @@ async def take_or_renew(
                WHERE name = ?""",
             (holder, now, until, term + 1, name),
         )
-        return Lease(holder, until, term + 1, ours=True, taken_from=current)
+        return Lease(holder, until, term + 1, ours=True, taken_from=current, taken_until=expires_at)
 
 
 async def release(db: Database, holder: str, *, name: str = SENDER) -> bool:

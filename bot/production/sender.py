@@ -16,7 +16,9 @@ A request it had already put on the wire is covered by the outbox's exactly-once
 row's nonce inside Discord's window, a look in the channel after it).
 
 The rate limit the sender keeps is the whole bot token's: with one sender, adding processes
-adds no fan-out requests.
+adds no fan-out requests. Discord counts the global limit over the last second, so a new sender
+waits out what may remain of its predecessor's second (``on_takeover``), and a sender stopping
+cleanly waits out its own before it frees the lease (the ``on_loss`` hook's job).
 """
 
 from __future__ import annotations
@@ -39,9 +41,11 @@ log = logging.getLogger(__name__)
 LEASE_TTL: Final = 15.0  # a dead sender is replaced within this (plus one renewal)
 RENEW_EVERY: Final = 3.0
 MARGIN: Final = 3.0  # the holder stops sending this long before its lease expires
+GLOBAL_WINDOW: Final = 1.0  # Discord's global rate limit counts requests over this window
 
 Clock = Callable[[], float]
 Hook = Callable[[], Awaitable[None]]
+Pause = Callable[[float], None]
 
 
 def holder_is_dead(holder: str) -> bool:
@@ -64,6 +68,7 @@ class SenderLease:
         renew_every: float = RENEW_EVERY,
         margin: float = MARGIN,
         clock: Clock = time.time,
+        on_takeover: Pause = lambda _seconds: None,
     ) -> None:
         if not 0 < renew_every < ttl - margin or margin < 0:
             raise ValueError("need 0 < renew_every < ttl - margin and margin >= 0")
@@ -75,6 +80,7 @@ class SenderLease:
         self.clock = clock
         self._on_gain = on_gain
         self._on_loss = on_loss
+        self._on_takeover = on_takeover
         self._valid_until = float("-inf")  # on self.clock
         self._sending = False  # on_gain ran and on_loss has not
         self._task: asyncio.Task[None] | None = None
@@ -146,6 +152,9 @@ class SenderLease:
                 log.info("this process (%s) is now the sender (lease %s)", self.holder, origin)
                 if lease.taken_from is not None:
                     await self._free_claims_of(lease.taken_from)
+                    # It may have sent until now (killed) or until its lease ran out.
+                    ended = min(now, lease.taken_until if lease.taken_until is not None else now)
+                    self._on_takeover(max(0.0, ended + GLOBAL_WINDOW - now))
                 await self._on_gain()
             return
         self._valid_until = float("-inf")

@@ -80,12 +80,24 @@ def _copy(source: Path, destination: Path, *, readonly_source: bool) -> None:
         try:
             # pages=-1: one step, one read transaction, so the copy is one point in time.
             src.backup(dst, pages=-1)
+            _drop_secrets(dst)
             # A backup is a single self-contained file: no WAL beside it.
             dst.execute("PRAGMA journal_mode = DELETE")
         finally:
             dst.close()
     finally:
         src.close()
+
+
+def _drop_secrets(conn: sqlite3.Connection) -> None:
+    """A backup holds no live interaction token (progress_follows, valid 15 minutes):
+    secure_delete overwrites the rows' bytes instead of leaving them in free pages."""
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'progress_follows'"
+    ).fetchone()
+    if exists:
+        conn.execute("PRAGMA secure_delete = ON")
+        conn.execute("DELETE FROM progress_follows")
 
 
 def _verify(path: Path) -> int:

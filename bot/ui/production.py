@@ -49,7 +49,7 @@ class DeliveryDesk(Protocol):
 
     def wake(self) -> None: ...
 
-    def track(
+    async def track(
         self, interaction: discord.Interaction[Any], update_id: int, lang: Lang, lead: str
     ) -> None: ...
 
@@ -219,7 +219,7 @@ async def publish(
                 content=f"{lead}\n{status}", view=None, allowed_mentions=NO_MENTIONS
             )
             if desk is not None and deliveries > 0:
-                desk.track(interaction, update.update_id, lang, lead)
+                await desk.track(interaction, update.update_id, lang, lead)
         case AlreadyPublished(update_id=update_id):
             await reply_ephemeral(
                 interaction, texts.t(lang, "newsroom.already_published", id=update_id)

@@ -113,7 +113,7 @@ class RetractButton(_PreviewButton, template=rf"gh:prod:retract:(?P<token>{TOKEN
                 desk = desk_of(interaction.client)
                 if desk is not None and queued:
                     desk.wake()
-                    desk.track(interaction, update.update_id, lang, lead)
+                    await desk.track(interaction, update.update_id, lang, lead)
             case AlreadyRetracted(update=update):
                 text = texts.t(lang, "newsroom.already_retracted", id=update.update_id)
                 await _closed(interaction, text)

@@ -318,7 +318,7 @@ class ApplyButton(_PreviewButton, template=rf"gh:prod:apply:(?P<token>{TOKEN_PAT
                 desk = desk_of(interaction.client)
                 if desk is not None and queued:
                     desk.wake()
-                    desk.track(interaction, update.update_id, lang, lead)
+                    await desk.track(interaction, update.update_id, lang, lead)
             case NoChange(update=update):
                 await _closed(interaction, texts.t(lang, "newsroom.no_change", id=update.update_id))
             case AlreadyRetracted(update=update):

@@ -198,3 +198,25 @@ def test_restore_replaces_a_damaged_database_and_keeps_its_bytes(tmp_path: Path)
     assert row_counts(database) == row_counts(backup)
     kept = list((tmp_path / "backups").glob("goldenhour-*-damaged.sqlite3"))
     assert [k.read_bytes() for k in kept] == [damaged]
+
+
+def test_a_backup_holds_no_live_interaction_token(tmp_path: Path) -> None:
+    """The sender keeps maintainers' progress messages up to date with their 15-minute
+    interaction tokens; a backup (a file that travels) must not carry one."""
+    database = tmp_path / "gh.sqlite3"
+    env = bot_env(database)
+    assert run_cli("seed", env=env, cwd=tmp_path).code == 0
+    token = "aW50ZXJhY3Rpb246c2VjcmV0LXRva2Vu-never-in-a-backup"
+    live = sqlite3.connect(database, isolation_level=None)  # foreign keys off: no update needed
+    try:
+        live.execute(
+            "INSERT INTO progress_follows VALUES (1, 1, 2, ?, 'en', 'Published.', 9e9)", (token,)
+        )
+    finally:
+        live.close()
+    backup = tmp_path / "b.sqlite3"
+    outcome = run_cli("backup", str(backup), env=env, cwd=tmp_path)
+    assert outcome.code == 0, outcome.stderr
+    assert token.encode() not in backup.read_bytes()
+    assert row_counts(backup)["progress_follows"] == 0
+    assert row_counts(database)["progress_follows"] == 1  # the running bot keeps following

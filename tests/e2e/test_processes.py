@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import sqlite3
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -69,25 +70,29 @@ def process_env(settings: Settings, shard: int, tmp_path: Path) -> dict[str, str
 
 @contextlib.asynccontextmanager
 async def bot_processes(
-    settings: Settings, tmp_path: Path
+    settings: Settings, tmp_path: Path, db: Database, sender_shard: int
 ) -> AsyncIterator[list[asyncio.subprocess.Process]]:
-    processes: list[asyncio.subprocess.Process] = []
+    """One process per shard, indexed by shard; ``sender_shard``'s starts first and takes the
+    sender lease before the others start."""
+    processes: dict[int, asyncio.subprocess.Process] = {}
     try:
-        for shard in range(SHARDS):
+        order = [sender_shard, *(n for n in range(SHARDS) if n != sender_shard)]
+        for shard in order:
             with (tmp_path / f"shard-{shard}.log").open("wb") as log:
                 command = (sys.executable, "-m", "bot", "run")
                 env = process_env(settings, shard, tmp_path)
-                processes.append(
-                    await asyncio.create_subprocess_exec(
-                        *command, cwd=tmp_path, env=env, stdout=log, stderr=log
-                    )
+                processes[shard] = await asyncio.create_subprocess_exec(
+                    *command, cwd=tmp_path, env=env, stdout=log, stderr=log
                 )
-        yield processes
+            if shard == sender_shard:
+                first = processes[shard].pid
+                await wait_until_sender(db, first, within=60.0)
+        yield [processes[n] for n in range(SHARDS)]
     finally:
-        for process in processes:
+        for process in processes.values():
             if process.returncode is None:
                 process.send_signal(signal.SIGTERM)
-        for process in processes:
+        for process in processes.values():
             try:
                 await asyncio.wait_for(process.wait(), 20.0)
             except TimeoutError:
@@ -106,7 +111,18 @@ def shard_of(server: FanServer) -> int:
 async def sender_pid(db: Database) -> int:
     lease = await repo_lease.current(db)
     assert lease is not None, "no process took the sender lease"
-    return int(lease.holder.rsplit(":", 4)[1])
+    return holder_pid(lease.holder)
+
+
+def holder_pid(holder: str) -> int:
+    return int(holder.rsplit(":", 4)[1])
+
+
+async def wait_until_sender(db: Database, pid: int, within: float) -> None:
+    deadline = time.monotonic() + within
+    while (lease := await repo_lease.current(db)) is None or holder_pid(lease.holder) != pid:
+        assert time.monotonic() < deadline, f"process {pid} did not take the sender lease"
+        await asyncio.sleep(0.1)
 
 
 @pytest.mark.parametrize("stop", ["kill", "hang"])
@@ -123,8 +139,11 @@ async def test_three_processes_share_the_shards_and_survive_the_senders_death(
     async with open_services(settings) as services:  # migrated and seeded once, up front
         await room.subscribe(services.db, servers)
 
+    # The process holding the newsroom's shard, which the maintainer reaches, is the sender:
+    # killing it also kills the task that followed the maintainer's message there.
+    newsroom_shard = (room.desk.id >> 22) % SHARDS
     db = await Database.open(settings.database_path)
-    async with db, bot_processes(settings, tmp_path) as processes:
+    async with db, bot_processes(settings, tmp_path, db, newsroom_shard) as processes:
         await wait_for(
             lambda: all("Logged in as" in log_text(tmp_path, n) for n in range(SHARDS)),
             within=90.0,
@@ -145,11 +164,15 @@ async def test_three_processes_share_the_shards_and_survive_the_senders_death(
         assert "Published as update #1" in (published.content or ""), published.content
 
         sender = await sender_pid(db)
+        assert sender == processes[newsroom_shard].pid
         posts = lambda: sum(1 for r in double.requests_to(MESSAGES_ROUTE) if r.status == 200)  # noqa: E731
         await wait_for(
             lambda: posts() >= SERVERS // 2, within=60.0, what="half the servers to get the post"
         )
-        os.kill(sender, signal.SIGKILL if stop == "kill" else signal.SIGSTOP)
+        if stop == "kill":
+            os.kill(sender, signal.SIGKILL)
+        else:
+            await freeze_outside_a_write(sender, settings.database_path)
         stopped_at = time.monotonic()
         if stop == "kill":
             await next(p for p in processes if p.pid == sender).wait()
@@ -168,8 +191,8 @@ async def test_three_processes_share_the_shards_and_survive_the_senders_death(
                 within=15.0,
                 what="the resumed sender to step down",
             )
-        # The maintainer's message follows the delivery, whichever process sends it (and
-        # whichever process the maintainer reached: it may be the one that was hung).
+        # The maintainer's message follows the delivery to its end although the process the
+        # maintainer reached was the sender that died (or hung): the new sender finishes it.
         await wait_for(
             lambda: "Delivery finished." in (published.content or ""),
             within=10.0,
@@ -189,6 +212,30 @@ async def test_three_processes_share_the_shards_and_survive_the_senders_death(
     assert sum("is now the sender (lease took over from" in text for text in logs) == 1
     assert sum("is now the sender" in text for text in logs) == 2
     assert sum("standby: " in text for text in logs) >= 2
+
+
+async def freeze_outside_a_write(pid: int, database: Path) -> None:
+    """SIGSTOP ``pid`` at a moment it holds no SQLite write lock.
+
+    A process frozen inside a write transaction keeps the file's lock: on SQLite every other
+    process then waits until it resumes or dies (docs/OPERATIONS.md says so; PostgreSQL ends
+    such a session with idle_in_transaction_session_timeout). What this test checks is the
+    lease: a sender hung anywhere else is replaced.
+    """
+    for _attempt in range(200):
+        os.kill(pid, signal.SIGSTOP)
+        # timeout=0: a lock held now fails at once (this loop also runs the double).
+        probe = sqlite3.connect(database, timeout=0, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+            return
+        except sqlite3.OperationalError:
+            os.kill(pid, signal.SIGCONT)  # frozen mid-write: let it finish, try again
+            await asyncio.sleep(0.01)
+        finally:
+            probe.close()
+    raise AssertionError(f"process {pid} never left a write transaction")
 
 
 async def wait_until_done(db: Database, update_id: int, within: float) -> DeliveryCounts:

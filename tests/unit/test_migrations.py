@@ -135,6 +135,15 @@ ROWS_AT_VERSION[8] = (
     """
 )
 
+# Version 9 added the sender lease and the shared IDENTIFY slots.
+ROWS_AT_VERSION[9] = (
+    ROWS_AT_VERSION[8]
+    + """
+        INSERT INTO sender_lease VALUES ('sender', 'host:42:1.0:abc:1', 1.0, 16.0, 1);
+        INSERT INTO identify_slots VALUES (0, 1.0);
+    """
+)
+
 # Columns that hold Discord ids must be INTEGER snowflakes, in every migration.
 DISCORD_ID_COLUMNS = {
     "guild_id",

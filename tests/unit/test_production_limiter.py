@@ -149,3 +149,28 @@ async def test_a_channel_is_not_forgotten_while_a_caller_still_waits_for_it() ->
     await asyncio.gather(waiter, late)
     assert len(grants) == 2
     assert max_in_any_window(grants, 5.0) == 1
+
+
+async def test_a_pause_after_a_takeover_grants_nothing_until_it_ends() -> None:
+    """A sender taking over from one killed mid-send waits out that one's second: in the two
+    senders' combined log no one-second window holds more than Discord's 50."""
+    time = FakeTime()
+    previous = [time.now - 1.0 + i / 49 for i in range(49)]  # the dead sender's last second
+    limiter = SendLimiter(clock=time.clock, sleep=time.sleep)
+    limiter.pause(1.0)
+    grants = [t for _, t in await run_acquires(limiter, time, [None] * 100)]
+    assert min(grants) >= 1001.0
+    assert max_in_any_window(previous + grants, 1.0) <= 50
+    unpaused = SendLimiter(clock=FakeTime().clock, sleep=FakeTime().sleep)
+    assert unpaused.last_granted_at == float("-inf")
+
+
+async def test_settle_returns_a_window_after_the_last_grant() -> None:
+    time = FakeTime()
+    limiter = SendLimiter(clock=time.clock, sleep=time.sleep)
+    await limiter.settle(1.0)
+    assert time.now == 1000.0, "nothing granted yet: nothing to wait for"
+    await limiter.acquire(7)
+    granted = limiter.last_granted_at
+    await limiter.settle(1.0)
+    assert time.now == granted + 1.0

@@ -230,3 +230,42 @@ async def test_the_new_sender_frees_the_old_senders_claims_at_once(
     assert b.holding
     assert "freed 3 rows claimed by the previous sender A" in caplog.text
     assert len(await repo.claim_due(b_db, worker_id="B", now=clock(), lease=90, limit=3)) == 3
+
+
+async def test_a_new_sender_pauses_for_what_remains_of_the_old_ones_second(
+    connections: list[Database],
+) -> None:
+    """Discord counts the global limit over the last second, whichever process sent."""
+    a_db, b_db, *_ = connections
+    clock = Clock()
+    pauses: list[float] = []
+
+    async def nothing() -> None:
+        return None
+
+    def lease(db: Database, holder: str) -> SenderLease:
+        return SenderLease(
+            db, holder, on_gain=nothing, on_loss=nothing, clock=clock, on_takeover=pauses.append
+        )
+
+    a, b = lease(a_db, "A"), lease(b_db, "B")
+    await a.tick()
+    clock.now += a.ttl + 0.25  # A hung; its lease ran out 0.25 s ago
+    await b.tick()
+    assert b.holding and pauses == [0.75]
+    await b.stop()
+
+    # A holder killed with its lease still running may have sent a moment ago: a whole second.
+    process = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+    await process.wait()
+    dead = str(replace(WorkerIdentity.current(), pid=process.pid))
+    await repo_lease.take_or_renew(a_db, dead, now=clock(), ttl=15.0)
+    clock.now += 2.0
+    c = lease(b_db, "C")
+    await c.tick()
+    assert c.holding and pauses == [0.75, 1.0]
+    await c.stop()  # a clean stop settles its own second (the cog's on_loss) and frees it
+    d = lease(a_db, "D")
+    await d.tick()
+    assert d.holding and pauses == [0.75, 1.0], "a free lease is taken without a pause"
+    await d.stop()
