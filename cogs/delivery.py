@@ -24,7 +24,7 @@ import discord
 from discord.ext import commands
 
 from bot.i18n.catalogue import Catalogue, Lang
-from bot.production import repository as repo
+from bot.production import repo_ledger
 from bot.production.discord_transport import DiscordTransport
 from bot.production.limiter import SendLimiter
 from bot.production.models import DeliveryCounts
@@ -81,7 +81,7 @@ class ProgressBoard:
         shown: DeliveryCounts | None = None
         try:
             while True:
-                counts = await repo.delivery_counts(self.db, update_id)
+                counts = await repo_ledger.delivery_counts(self.db, update_id)
                 if counts.finished:
                     await self._final(interaction, update_id, lang, lead)
                     return
@@ -107,7 +107,7 @@ class ProgressBoard:
     async def _final(
         self, interaction: discord.Interaction[Any], update_id: int, lang: Lang, lead: str
     ) -> None:
-        report = await repo.delivery_report(self.db, update_id)
+        report = await repo_ledger.delivery_report(self.db, update_id)
         content = f"{lead}\n{self.texts.t(lang, 'newsroom.finished')}"
         if report is None:
             await self._show(interaction, content)
