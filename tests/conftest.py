@@ -27,9 +27,14 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
     try:
         cluster = PostgresCluster.start()
     except PostgresUnavailable as exc:
-        if postgres_required():
-            pytest.fail(f"PostgreSQL is required here: {exc}", pytrace=False)
-        pytest.skip(f"no PostgreSQL: {exc}")
+        problem = str(exc)
+    else:
+        problem = ""
+    # Outside the except block, so the report is that one line and no chained traceback.
+    if problem and postgres_required():
+        pytest.fail(f"PostgreSQL is required here: {problem}", pytrace=False)
+    if problem:
+        pytest.skip(f"no PostgreSQL: {problem}")
     try:
         yield cluster
     finally:

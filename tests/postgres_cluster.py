@@ -61,6 +61,7 @@ _SERVER_SETTINGS = {
 }
 _VERSION = re.compile(r"\(PostgreSQL\)\s+(?P<version>(?P<major>\d+)(?:\.\d+)?)")
 _DATABASE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_LOG_PREFIX = re.compile(r"^\d{4}-\d\d-\d\d [\d:.]+ \S+ \[\d+\] ")
 _PORT_TAKEN = ("could not bind", "address already in use", "could not create any tcp/ip")
 
 T = TypeVar("T")
@@ -481,7 +482,7 @@ def _last_line(log: Path) -> str:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return " ".join(_LOG_PREFIX.sub("", text.strip()).split())
 
 
 @contextlib.contextmanager
