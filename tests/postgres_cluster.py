@@ -13,6 +13,9 @@ signal), so a test run killed with ``kill -9`` leaves no server behind; the next
 removes directories such runs left. Start it from the main thread: the parent-death signal
 fires when the *thread* that started the server ends.
 
+The server is started as ``postgres -D …`` rather than through ``pg_ctl``, which would
+detach it from us; readiness is read from postmaster.pid as ``pg_ctl -w`` reads it.
+
 Every fault we can name raises :class:`PostgresUnavailable` with one line: what failed,
 where, and what to do. No pytest import here; tests/conftest.py turns it into fixtures.
 """
@@ -33,7 +36,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,10 +44,17 @@ from typing import Any, TypeVar
 
 import asyncpg
 
-# DROP DATABASE … WITH (FORCE) needs 13; identity columns and SKIP LOCKED are older.
-MIN_MAJOR = 13
+from tests.postgres_binaries import (
+    BINDIR_ENV,
+    Binaries,
+    PostgresUnavailable,
+    find_binaries,
+    one_line,
+)
+
+__all__ = ["BINDIR_ENV", "Binaries", "PostgresCluster", "PostgresUnavailable", "find_binaries"]
+
 SUPERUSER = "postgres"
-BINDIR_ENV = "GH_POSTGRES_BINDIR"
 DIR_PREFIX = "gh-pg-"
 START_TIMEOUT = 60.0  # seconds; generous for a loaded 2-core machine
 # Several bot processes, each with a pool, plus the tests' own connections.
@@ -59,111 +69,10 @@ _SERVER_SETTINGS = {
     "logging_collector": "off",
     "log_min_messages": "warning",
 }
-_VERSION = re.compile(r"\(PostgreSQL\)\s+(?P<version>(?P<major>\d+)(?:\.\d+)?)")
 _DATABASE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-_LOG_PREFIX = re.compile(r"^\d{4}-\d\d-\d\d [\d:.]+ \S+ \[\d+\] ")
 _PORT_TAKEN = ("could not bind", "address already in use", "could not create any tcp/ip")
 
 T = TypeVar("T")
-
-
-class PostgresUnavailable(RuntimeError):
-    """PostgreSQL cannot be found or started; the message is one line (what, where, what to do)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Binaries:
-    bindir: Path
-    version: str  # "15.18"
-    major: int
-
-    @property
-    def initdb(self) -> Path:
-        return self.bindir / "initdb"
-
-    @property
-    def postgres(self) -> Path:
-        return self.bindir / "postgres"
-
-
-def find_binaries(env: Mapping[str, str] | None = None) -> Binaries:
-    """The server binaries: $GH_POSTGRES_BINDIR, else ``pg_config --bindir``, else
-    /usr/lib/postgresql/<newest>/bin, else ``initdb`` on PATH. initdb and postgres must
-    exist side by side and be the same version."""
-    env = os.environ if env is None else env
-    override = env.get(BINDIR_ENV, "").strip()
-    candidates = [Path(override)] if override else _candidate_bindirs()
-    for bindir in candidates:
-        if _is_executable(bindir / "initdb") and _is_executable(bindir / "postgres"):
-            return _checked(bindir)
-    if override:
-        raise PostgresUnavailable(
-            f"{BINDIR_ENV}={override} holds no initdb and postgres; point it at a PostgreSQL "
-            f"server's bin directory (PostgreSQL {MIN_MAJOR}+) or unset it"
-        )
-    raise PostgresUnavailable(
-        "PostgreSQL server binaries (initdb, postgres) not found in pg_config --bindir, "
-        "/usr/lib/postgresql/*/bin or PATH; install the server (Debian: apt-get install "
-        f"postgresql) or set {BINDIR_ENV} to its bin directory"
-    )
-
-
-def _candidate_bindirs() -> list[Path]:
-    found: list[Path] = []
-    pg_config = shutil.which("pg_config")
-    if pg_config is not None:
-        with contextlib.suppress(OSError, subprocess.SubprocessError):
-            out = subprocess.run(
-                [pg_config, "--bindir"], capture_output=True, text=True, timeout=10, check=True
-            )
-            found.append(Path(out.stdout.strip()))
-    debian = Path("/usr/lib/postgresql")
-    if debian.is_dir():
-        versioned = [path / "bin" for path in debian.iterdir() if path.name.isdigit()]
-        found.extend(sorted(versioned, key=lambda path: int(path.parent.name), reverse=True))
-    initdb = shutil.which("initdb")
-    if initdb is not None:
-        found.extend([Path(initdb).parent, Path(initdb).resolve().parent])
-    return list(dict.fromkeys(found))
-
-
-def _is_executable(path: Path) -> bool:
-    return path.is_file() and os.access(path, os.X_OK)
-
-
-def _checked(bindir: Path) -> Binaries:
-    initdb, postgres = _version_of(bindir / "initdb"), _version_of(bindir / "postgres")
-    if initdb[0] != postgres[0]:
-        raise PostgresUnavailable(
-            f"PostgreSQL binaries in {bindir} disagree (initdb {initdb[0]}, postgres "
-            f"{postgres[0]}); reinstall the server package or set {BINDIR_ENV} to one "
-            "installation's bin directory"
-        )
-    if postgres[1] < MIN_MAJOR:
-        raise PostgresUnavailable(
-            f"PostgreSQL {postgres[0]} in {bindir} is too old; the tests need "
-            f"{MIN_MAJOR} or newer (install a newer server or set {BINDIR_ENV})"
-        )
-    return Binaries(bindir, postgres[0], postgres[1])
-
-
-def _version_of(binary: Path) -> tuple[str, int]:
-    try:
-        out = subprocess.run(
-            [str(binary), "--version"], capture_output=True, text=True, timeout=30, check=True
-        )
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise PostgresUnavailable(
-            f"{binary} --version failed ({_one_line(str(exc))}); reinstall the PostgreSQL "
-            f"server or set {BINDIR_ENV} to a working installation"
-        ) from exc
-    match = _VERSION.search(out.stdout)
-    if match is None:
-        raise PostgresUnavailable(
-            f"{binary} --version printed {out.stdout.strip()!r}, not a PostgreSQL version; "
-            f"set {BINDIR_ENV} to a PostgreSQL server's bin directory"
-        )
-    return match["version"], int(match["major"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,7 +218,7 @@ class PostgresCluster:
         except (OSError, asyncpg.PostgresError) as exc:
             raise PostgresUnavailable(
                 f"{statement} failed on the test cluster at 127.0.0.1:{self.port} "
-                f"({self.root}): {_one_line(str(exc))}"
+                f"({self.root}): {one_line(str(exc))}"
             ) from exc
 
 
@@ -322,20 +231,8 @@ def _valid_name(name: str) -> str:
 
 def _initdb(binaries: Binaries, account: _Account, root: Path) -> None:
     data, log = root / "data", root / "initdb.log"
-    command = [
-        str(binaries.initdb),
-        "--pgdata",
-        str(data),
-        "--username",
-        SUPERUSER,
-        "--auth",
-        "trust",
-        "--encoding",
-        "UTF8",
-        "--locale",
-        "C",
-        "--no-sync",
-    ]
+    options = f"--username {SUPERUSER} --auth trust --encoding UTF8 --locale C --no-sync"
+    command = [str(binaries.initdb), "--pgdata", str(data), *options.split()]
     with log.open("wb") as out:
         result = subprocess.run(
             command,
@@ -348,10 +245,15 @@ def _initdb(binaries: Binaries, account: _Account, root: Path) -> None:
             **account.popen_args(),
         )
     if result.returncode != 0:
+        problem = _last_line(log)
+        advice = (
+            "set TMPDIR to a directory the server's OS user can reach"
+            if "permission denied" in problem.lower()
+            else "check the PostgreSQL installation"
+        )
         raise PostgresUnavailable(
             f"initdb ({binaries.initdb}) failed in {data} with exit {result.returncode}: "
-            f"{_last_line(log)}; the temporary directory must be usable by the server's OS "
-            "user (set TMPDIR to one it can reach)"
+            f"{problem}; {advice}"
         )
 
 
@@ -477,19 +379,5 @@ def _last_line(log: Path) -> str:
     # Prefer the server's own complaint over its HINT/DETAIL follow-ups.
     for line in reversed(meaningful):
         if any(level in line for level in ("FATAL", "ERROR", "PANIC", "error")):
-            return _one_line(line)
-    return _one_line(meaningful[-1]) if meaningful else "no output"
-
-
-def _one_line(text: str) -> str:
-    return " ".join(_LOG_PREFIX.sub("", text.strip()).split())
-
-
-@contextlib.contextmanager
-def running_cluster() -> Iterator[PostgresCluster]:
-    """``with running_cluster() as cluster:`` for scripts (benchmarks)."""
-    cluster = PostgresCluster.start()
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
+            return one_line(line)
+    return one_line(meaningful[-1]) if meaningful else "no output"
