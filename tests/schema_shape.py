@@ -128,7 +128,7 @@ def shapes(conn: Connection, generated: Mapping[str, set[str]]) -> dict[str, Tab
             uniques=frozenset(tuple(unique["column_names"]) for unique in uniques[key]),
             indexes=frozenset(
                 (
-                    index["name"],
+                    str(index["name"]),
                     tuple(str(name) for name in index["column_names"]),
                     bool(index["unique"]),
                     predicate_tokens(_where(index)),
