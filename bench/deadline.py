@@ -42,7 +42,7 @@ from bench.harness import (
 )
 from bench.latency import keystrokes, query_names
 from bench.record import Figure
-from bot.production import repository as repo
+from bot.production import repo_previews
 from bot.production.models import Published
 from bot.store.database import Database
 from bot.store.migrate import migrate
@@ -155,8 +155,8 @@ async def publish(database: Path, servers: int) -> None:
     try:
         now = time.time()
         token = f"bench-{time.time_ns()}"
-        await repo.create_preview(db, token=token, author_id=1, draft=DRAFT, now=now)
-        published = await repo.publish_preview(db, token, now)
+        await repo_previews.create_preview(db, token=token, author_id=1, draft=DRAFT, now=now)
+        published = await repo_previews.publish_preview(db, token, now)
     finally:
         await db.close()
     if not isinstance(published, Published) or published.deliveries != servers:

@@ -2,7 +2,7 @@
 
 The double enforces Discord's ceilings: 50 requests/s per bot and 5 messages per 5 s per channel.
 Each server has one text channel and a ``guild_settings`` row; the update is published into the
-outbox (``repository.publish_preview``) before the bot starts, so the bot's delivery worker
+outbox (``repo_previews.publish_preview``) before the bot starts, so the bot's delivery worker
 picks it up at start-up exactly as it resumes after a crash. The bot is a child process:
 ``python -m bot run`` when a cog starts the delivery worker, otherwise (``--runner worker``)
 the real ``DeliveryWorker`` + ``DiscordTransport`` + ``SendLimiter`` in a plain discord.py
@@ -43,7 +43,7 @@ from bench.harness import (
 )
 from bench.record import Figure
 from bot.app import MAX_RATELIMIT_WAIT, bot_intents
-from bot.production import repository as repo
+from bot.production import repo_ledger, repo_previews, repo_settings
 from bot.production.discord_transport import DiscordTransport
 from bot.production.limiter import SendLimiter
 from bot.production.models import LocalizedText, Published, UpdateDraft
@@ -87,7 +87,7 @@ async def subscribe_servers(db: Database, channels: list[Channel], now: float) -
     """Each channel's server subscribed in English, no ping role."""
     for channel in channels:
         assert channel.guild_id is not None
-        await repo.save_guild_settings(
+        await repo_settings.save_guild_settings(
             db,
             guild_id=channel.guild_id,
             channel_id=channel.id,
@@ -106,8 +106,8 @@ async def prepare_outbox(database: Path, channels: list[Channel]) -> int:
         now = time.time()
         await subscribe_servers(db, channels, now)
         token = f"bench-{time.time_ns()}"
-        await repo.create_preview(db, token=token, author_id=1, draft=DRAFT, now=now)
-        published = await repo.publish_preview(db, token, now)
+        await repo_previews.create_preview(db, token=token, author_id=1, draft=DRAFT, now=now)
+        published = await repo_previews.publish_preview(db, token, now)
     finally:
         await db.close()
     if not isinstance(published, Published) or published.deliveries != len(channels):
@@ -136,7 +136,7 @@ def _copies(double: DiscordDouble, channels: list[Channel]) -> list[int]:
 async def _outbox_finished(database: Path, update_id: int) -> bool:
     db = await Database.open(database)
     try:
-        counts = await repo.delivery_counts(db, update_id)
+        counts = await repo_ledger.delivery_counts(db, update_id)
     finally:
         await db.close()
     return counts.finished

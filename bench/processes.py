@@ -37,8 +37,7 @@ from discord_double import Channel, DiscordDouble
 from bench.fanout import DRAFT, SEND_ROUTE, subscribe_servers
 from bench.harness import BotProcess, child_env, populate, quiet_discord_logs
 from bench.record import Figure
-from bot.production import repo_lease
-from bot.production import repository as repo
+from bot.production import repo_lease, repo_ledger, repo_previews
 from bot.production.models import Published
 from bot.store.database import Database
 from bot.store.migrate import migrate
@@ -82,8 +81,8 @@ async def publish(database: Path, servers: int) -> int:
     try:
         token = f"bench-{time.time_ns()}"
         now = time.time()
-        await repo.create_preview(db, token=token, author_id=1, draft=DRAFT, now=now)
-        published = await repo.publish_preview(db, token, now)
+        await repo_previews.create_preview(db, token=token, author_id=1, draft=DRAFT, now=now)
+        published = await repo_previews.publish_preview(db, token, now)
     finally:
         await db.close()
     if not isinstance(published, Published) or published.deliveries != servers:
@@ -105,7 +104,7 @@ async def sender_pid(database: Path) -> int:
 async def finished(database: Path, update_id: int) -> bool:
     db = await Database.open(database)
     try:
-        return (await repo.delivery_counts(db, update_id)).finished
+        return (await repo_ledger.delivery_counts(db, update_id)).finished
     finally:
         await db.close()
 

@@ -36,8 +36,7 @@ from bench.harness import (
     wait_until_serving,
 )
 from bench.record import Figure, percentile
-from bot.production import repo_schedule
-from bot.production import repository as repo
+from bot.production import repo_schedule, repo_settings
 from bot.production.models import LocalizedText, UpdateDraft
 from bot.production.schedule import Confirmed
 from bot.store.database import Database
@@ -65,7 +64,7 @@ async def subscribe(database: Path, channels: list[Channel]) -> None:
         await migrate(db)
         for channel in channels:
             assert channel.guild_id is not None
-            await repo.save_guild_settings(
+            await repo_settings.save_guild_settings(
                 db, guild_id=channel.guild_id, channel_id=channel.id, channel_kind="text",
                 role_id=None, language="en", now=time.time(),
             )  # fmt: skip

@@ -27,8 +27,7 @@ import discord
 from discord.ext import commands
 
 from bot.i18n.catalogue import Catalogue, Lang
-from bot.production import repo_follows
-from bot.production import repository as repo
+from bot.production import repo_follows, repo_ledger
 from bot.production.discord_transport import DiscordTransport
 from bot.production.limiter import SendLimiter
 from bot.production.models import DeliveryCounts
@@ -139,7 +138,7 @@ class ProgressBoard:
     async def _refresh_one(self, follow: Follow) -> bool:
         """Edit one message if it needs it; True when nothing more will be shown."""
         lang, lead = follow.lang, follow.lead
-        counts = await repo.delivery_counts(self.db, follow.update_id)
+        counts = await repo_ledger.delivery_counts(self.db, follow.update_id)
         if counts.finished:
             await self._final(follow)
             return True
@@ -159,7 +158,7 @@ class ProgressBoard:
         await hook.edit_message(follow.message_id, allowed_mentions=NO_MENTIONS, **fields)
 
     async def _final(self, follow: Follow) -> None:
-        report = await repo.delivery_report(self.db, follow.update_id)
+        report = await repo_ledger.delivery_report(self.db, follow.update_id)
         content = f"{follow.lead}\n{self.texts.t(follow.lang, 'newsroom.finished')}"
         if report is None:
             await self._edit(follow, content=content)

@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING
 from discord.ext import commands
 from sqlalchemy.exc import DBAPIError
 
-from bot.production import repo_writing
-from bot.production import repository as repo
+from bot.production import repo_previews, repo_writing
 from bot.store.database import StoreError
 
 if TYPE_CHECKING:
@@ -45,7 +44,7 @@ class HousekeepingCog(commands.Cog, name="Housekeeping"):
         services = self.bot.services
         try:
             now = services.delivery.clock()
-            purged = await repo.purge_previews(services.db, now)
+            purged = await repo_previews.purge_previews(services.db, now)
             # Retractions nobody confirmed within the preview's lifetime, too.
             purged += await repo_writing.purge_retractions(services.db, now)
         except (StoreError, DBAPIError) as error:

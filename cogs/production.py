@@ -31,8 +31,7 @@ from bot.facts_reload import reseed
 from bot.i18n.catalogue import Catalogue, Lang, lang_for
 from bot.i18n.dates import format_date
 from bot.i18n.translator import command_text
-from bot.production import repo_deliveries, repo_schedule, repo_writing
-from bot.production import repository as repo
+from bot.production import repo_deliveries, repo_ledger, repo_schedule, repo_updates, repo_writing
 from bot.production.compose import (
     SEASON_MAX,
     DraftProblem,
@@ -233,7 +232,7 @@ class ProductionCog(
         )
 
     async def _known_update(self, update_id: int) -> Update:
-        update = await repo.get_update(self.bot.services.db, update_id)
+        update = await repo_updates.get_update(self.bot.services.db, update_id)
         if update is None:
             raise UserFacingError("newsroom.unknown_update", id=update_id)
         return update
@@ -519,7 +518,7 @@ class ProductionCog(
         await self._acknowledge(interaction)
         await self._require_maintainer(interaction)
         services, lang = self.bot.services, _lang(interaction)
-        summaries = await repo.recent_updates(services.db, count)
+        summaries = await repo_ledger.recent_updates(services.db, count)
         await self._reply(interaction, "", [list_embed(services.texts, lang, summaries)])
 
     @app_commands.command(
@@ -534,7 +533,7 @@ class ProductionCog(
         await self._acknowledge(interaction)
         await self._require_maintainer(interaction)
         services, lang = self.bot.services, _lang(interaction)
-        report = await repo.delivery_report(services.db, update_id)
+        report = await repo_ledger.delivery_report(services.db, update_id)
         if report is None:
             raise UserFacingError("newsroom.unknown_update", id=update_id)
         title = services.texts.t(

@@ -23,8 +23,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.errors import UserFacingError
 from bot.i18n.catalogue import Catalogue, Lang, lang_for
 from bot.i18n.translator import command_text
-from bot.production import repo_topics
-from bot.production import repository as repo
+from bot.production import repo_settings, repo_topics
 from bot.production.models import GuildSettings, Language
 from bot.production.role_safety import RoleRefusal, elevated_refusal, ping_role_refusal
 from bot.production.setup_check import (
@@ -200,7 +199,7 @@ class SetupCog(
         """The full check; a server flagged after a refused post resumes once it passes."""
         services = self.bot.services
         texts = services.texts
-        settings = await repo.get_guild_settings(services.db, guild.id)
+        settings = await repo_settings.get_guild_settings(services.db, guild.id)
         channel = None if settings is None else channel_state(guild, settings.channel_id)
         role = None if settings is None else role_state(guild, settings.role_id)
         topics = None
@@ -209,7 +208,7 @@ class SetupCog(
         findings = check_setup(settings, channel, role, topics)
         lines = [lead] if lead else []
         if settings is not None and can_resume(settings, findings):
-            await repo.save_guild_settings(
+            await repo_settings.save_guild_settings(
                 services.db,
                 guild_id=guild.id,
                 channel_id=settings.channel_id,
@@ -226,7 +225,7 @@ class SetupCog(
             lines.append(findings_text(texts, lang, findings))
         if settings is not None and settings.needs_attention:
             # Shown here in full, so the notice is not repeated after another command.
-            await repo.take_attention_notice(services.db, guild.id, self.now)
+            await repo_settings.take_attention_notice(services.db, guild.id, self.now)
         embed = discord.Embed(
             title=texts.t(lang, title_key),
             description="\n\n".join(lines),
@@ -277,7 +276,7 @@ class SetupCog(
         # Saving may wait for another process's write lock (up to the busy timeout): answer
         # within Discord's 3 s first, then report the outcome.
         await interaction.response.defer(ephemeral=True, thinking=True)
-        settings = await repo.save_guild_settings(
+        settings = await repo_settings.save_guild_settings(
             services.db,
             guild_id=guild.id,
             channel_id=channel.id,
@@ -372,7 +371,7 @@ class SetupCog(
         if create:
             check_may_create(guild, member)  # before Discord is asked anything
         await interaction.response.defer(ephemeral=True, thinking=True)  # writes may wait
-        settings = await repo.get_guild_settings(services.db, guild.id)
+        settings = await repo_settings.get_guild_settings(services.db, guild.id)
         if settings is None:
             raise UserFacingError("server_setup.not_set_up")
         lines = await save_topic_mode(
@@ -433,7 +432,7 @@ class SetupCog(
         services, lang = self.bot.services, lang_for(str(interaction.locale))
         chosen: Language = "ko" if language == "ko" else "en"
         await interaction.response.defer(ephemeral=True, thinking=True)  # the write may wait
-        if not await repo.set_guild_language(services.db, guild.id, chosen, self.now):
+        if not await repo_settings.set_guild_language(services.db, guild.id, chosen, self.now):
             raise UserFacingError("server_setup.not_set_up")
         text = services.texts.t(
             lang,
@@ -464,9 +463,9 @@ class SetupCog(
         services, lang = self.bot.services, lang_for(str(interaction.locale))
         texts = services.texts
         await interaction.response.defer(ephemeral=True, thinking=True)  # the write may wait
-        if await repo.get_guild_settings(services.db, guild.id) is None:
+        if await repo_settings.get_guild_settings(services.db, guild.id) is None:
             raise UserFacingError("server_setup.not_set_up")
-        cancelled = await repo.switch_off_guild(services.db, guild.id, self.now)
+        cancelled = await repo_settings.switch_off_guild(services.db, guild.id, self.now)
         lines = [texts.t(lang, "server_setup.off_done")]
         if cancelled:
             lines.append(texts.plural(lang, "server_setup.off_cancelled", cancelled))
@@ -481,7 +480,9 @@ class SetupCog(
         """Kicked or banned (GUILD_DELETE, not an outage): unsubscribe the server now, instead
         of learning it from the next send that fails."""
         try:
-            skipped = await repo.unsubscribe_left_guild(self.bot.services.db, guild.id, self.now)
+            skipped = await repo_settings.unsubscribe_left_guild(
+                self.bot.services.db, guild.id, self.now
+            )
         except (StoreError, DBAPIError) as error:
             log.warning(
                 "left guild %s but could not unsubscribe it (%s): its next post will fail "
@@ -507,7 +508,9 @@ class SetupCog(
         if command.qualified_name in HANDLES_NOTICE:
             return
         services = self.bot.services
-        settings = await repo.take_attention_notice(services.db, interaction.guild_id, self.now)
+        settings = await repo_settings.take_attention_notice(
+            services.db, interaction.guild_id, self.now
+        )
         if settings is None:
             return
         lang = lang_for(str(interaction.locale))

@@ -15,7 +15,7 @@ from discord.ext import commands
 
 from bot.i18n.catalogue import Catalogue, Lang, lang_for
 from bot.i18n.translator import command_text
-from bot.production import repository as repo
+from bot.production import repo_ledger
 from bot.production.compose import discord_date
 from bot.production.models import Update
 from bot.render.limits import truncate
@@ -84,7 +84,7 @@ class UpdatesCog(commands.Cog, name="Updates"):
         # Acknowledge before reading: the reader shares its thread with the delivery
         # worker's reads, and a slow disk must not cost the 3 s deadline.
         await interaction.response.defer(thinking=True)
-        latest = await repo.latest_updates(services.db, count)
+        latest = await repo_ledger.latest_updates(services.db, count)
         await interaction.followup.send(
             embed=updates_embed(services.texts, lang, latest), allowed_mentions=NO_MENTIONS
         )

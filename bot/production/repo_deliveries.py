@@ -1,7 +1,9 @@
-"""SQL for the outbox beyond the basic claim/record cycle in ``repository``: noting send
-attempts, cancelling a row the worker holds, and re-queueing failed copies for a maintainer.
+"""SQL for the outbox beyond the basic claim/record cycle in ``repo_claims`` and
+``repo_results``: noting send attempts, cancelling a row the worker holds, and re-queueing
+failed copies for a maintainer.
 
-Same rules as ``repository``: writes in ``db.transaction()``, placeholders only, times passed in.
+Same rules as the other ``repo_*`` modules: writes in ``db.transaction()``, placeholders only,
+times passed in.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.store.database import Database
 
-from .repository import DeliveryKey, _changes, _fetch_one
+from .repo_rows import DeliveryKey, _changes, _fetch_one
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +27,7 @@ class Requeued:
 async def renew_claim_for_send(
     db: Database, key: DeliveryKey, worker_id: str, until: float, *, now: float
 ) -> bool:
-    """Like ``repository.renew_claim``, and note that a send is about to go out (the first
+    """Like ``repo_claims.renew_claim``, and note that a send is about to go out (the first
     attempt's time is kept: Discord de-duplicates the nonce from the first post on)."""
     async with db.transaction() as conn:
         return (

@@ -3,8 +3,8 @@ IDENTIFY slots.
 
 The lease is one row (``name = 'sender'``): who sends fan-out, until when. Taking and renewing
 it is one ``BEGIN IMMEDIATE`` transaction (``db.transaction()``), so two processes can never
-both come out of it as the holder. Same rules as ``repository``: placeholders only, times
-passed in (wall-clock Unix seconds, which every process on one machine shares).
+both come out of it as the holder. Same rules as the other ``repo_*`` modules: placeholders
+only, times passed in (wall-clock Unix seconds, which every process on one machine shares).
 """
 
 from __future__ import annotations

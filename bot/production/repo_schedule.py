@@ -1,11 +1,12 @@
 """SQL for scheduled posts and corrections (``production_schedules``).
 
-Same rules as ``repository``: writes in ``db.transaction()`` (BEGIN IMMEDIATE, so a check and
-its change are atomic across processes), placeholders only, times passed in by the caller.
-At the due time :func:`fire_due` moves one row from 'scheduled' to 'published' and, in the same
-transaction, writes the update and its outbox rows through ``repository.publish_draft`` (or the
-correction through ``repository.edit_in``): a second process, a restart or a retry after a
-crash finds the row no longer 'scheduled' and does nothing.
+Same rules as the other ``repo_*`` modules: writes in ``db.transaction()`` (BEGIN IMMEDIATE,
+so a check and its change are atomic across processes), placeholders only, times passed in by
+the caller. At the due time :func:`fire_due` moves one row from 'scheduled' to 'published' and,
+in the same transaction, writes the update and its outbox rows through
+``repo_updates.publish_draft`` (or the correction through ``repo_updates.edit_in``): a second
+process, a restart or a retry after a crash finds the row no longer 'scheduled' and does
+nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Final
 
 from bot.store.database import Connection, Database, Row
 
-from . import repository as repo
+from . import repo_updates
 from .models import (
     AlreadyRetracted,
     Edited,
@@ -26,7 +27,7 @@ from .models import (
     UnknownUpdate,
     UpdateDraft,
 )
-from .repository import _changes, _draft, _draft_params, _fetch_one
+from .repo_rows import _changes, _draft, _draft_params, _fetch_one
 from .schedule import (
     AlreadyConfirmed,
     Changed,
@@ -306,7 +307,7 @@ async def _fire_one(db: Database, schedule_id: int, now: float) -> Fired | None:
         result: Published | EditResult | LanguageChoiceNeeded
         update_id: int | None
         if schedule.kind == "post":
-            result = await repo.publish_draft(
+            result = await repo_updates.publish_draft(
                 conn,
                 token=schedule.token,
                 author_id=schedule.author_id,
@@ -318,7 +319,7 @@ async def _fire_one(db: Database, schedule_id: int, now: float) -> Fired | None:
             )
         else:
             assert schedule.update_id is not None
-            result = await repo.edit_in(
+            result = await repo_updates.edit_in(
                 conn,
                 schedule.update_id,
                 schedule.draft,

@@ -1,8 +1,8 @@
 """SQL for topic ping roles: each server's mapping of topics to roles (``guild_topic_roles``).
 
-Same rules as ``repository``: writes in ``db.transaction()``, placeholders only, times passed in.
-Which role an update pings is decided at publish (``repository.publish_preview``) from these
-rows and copied into its delivery row.
+Same rules as the other ``repo_*`` modules: writes in ``db.transaction()``, placeholders only,
+times passed in. Which role an update pings is decided at publish
+(``repo_updates.publish_draft``) from these rows and copied into its delivery row.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from bot.store.database import Database
 
-from .repository import _changes, _fetch_one
+from .repo_rows import _changes, _fetch_one
 from .topics import TopicMode, TopicRoles
 
 

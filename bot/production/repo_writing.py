@@ -23,14 +23,9 @@ from .models import (
     UnknownPreview,
     Update,
 )
-from .repository import (
-    DEFAULT_PREVIEW_TTL,
-    _fetch_one,
-    _preview,
-    _update,
-    edit_in,
-    retract_in,
-)
+from .repo_previews import DEFAULT_PREVIEW_TTL
+from .repo_rows import _fetch_one, _preview, _update
+from .repo_updates import edit_in, retract_in
 
 SUGGESTIONS_MAX: Final = 25  # Discord's limit of autocomplete choices
 

@@ -32,8 +32,7 @@ from typing import Final
 
 from bot.store.database import Database
 
-from . import repo_lease
-from . import repository as repo
+from . import repo_claims, repo_lease
 from .worker import WorkerIdentity
 
 log = logging.getLogger(__name__)
@@ -173,7 +172,7 @@ class SenderLease:
         Fencing above): its claimed rows are ours now rather than after their 90 s lease. A
         send of theirs that may have left is repeated with its nonce, as after any crash."""
         try:
-            freed = await repo.release_claims_of(self.db, [previous])
+            freed = await repo_claims.release_claims_of(self.db, [previous])
         except Exception as exc:  # their leases still run out
             log.warning("could not free the previous sender's claims: %s", exc)
             return

@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from bot.production.repository import season_status_updates
+from bot.production.repo_ledger import season_status_updates
 from bot.production.timeline import TimelineAdditions, timeline_additions
 from bot.store.database import Database
 

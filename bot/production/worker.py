@@ -37,13 +37,12 @@ from typing import Final, TypeVar
 
 from bot.store.database import Database
 
-from . import repo_deliveries
-from . import repository as repo
+from . import repo_claims, repo_deliveries, repo_ledger, repo_results, repo_updates
 from .compose import DEFAULT_LABELS, PostLabels, build_post
 from .limiter import SendLimiter
 from .models import CrosspostState, Delivery, DeliveryCounts, Language, Update
 from .policy import RetryPolicy, needs_guild_attention
-from .repository import DeliveryKey
+from .repo_rows import DeliveryKey
 from .transport import (
     ChangeResult,
     Done,
@@ -270,7 +269,7 @@ class DeliveryWorker:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        released = await repo.release_claims(self.db, self.worker_id)
+        released = await repo_claims.release_claims(self.db, self.worker_id)
         if released:
             log.info("worker %s handed back %d unfinished rows", self.worker_id, released)
         await self._report_progress(force=True)
@@ -293,7 +292,7 @@ class DeliveryWorker:
         (see :meth:`WorkerIdentity.is_provably_dead`); returns how many. Their sends whose
         outcome was unknown are retried with the row's nonce, so Discord deduplicates them."""
         here = WorkerIdentity.current()
-        holders = await repo.claim_holders(self.db, now=self.clock())
+        holders = await repo_claims.claim_holders(self.db, now=self.clock())
         dead = [
             holder
             for holder in holders
@@ -301,7 +300,7 @@ class DeliveryWorker:
             and (identity := WorkerIdentity.parse(holder)) is not None
             and identity.is_provably_dead(here)
         ]
-        recovered = await repo.release_claims_of(self.db, dead)
+        recovered = await repo_claims.release_claims_of(self.db, dead)
         for holder, rows in recovered.items():
             log.warning(
                 "worker %s recovered %d claimed rows from dead worker %s",
@@ -360,7 +359,7 @@ class DeliveryWorker:
     async def _claim_and_start(self, free: int) -> int:
         if not self.may_send():
             return 0
-        rows = await repo.claim_due(
+        rows = await repo_claims.claim_due(
             self.db,
             worker_id=self.worker_id,
             now=self.clock(),
@@ -380,7 +379,7 @@ class DeliveryWorker:
     async def _idle_timeout(self, free: int) -> float:
         if free <= 0:
             return self.config.poll_interval  # a finishing row or wake() ends the wait
-        due = await repo.next_due_at(self.db)
+        due = await repo_claims.next_due_at(self.db)
         if due is None:
             return self.config.poll_interval
         return min(max(due - self.clock(), 0.05), self.config.poll_interval)
@@ -404,7 +403,7 @@ class DeliveryWorker:
             ):
                 await self._run_crosspost(delivery, key)
             else:
-                await repo.release_claim(self.db, key, self.worker_id)
+                await repo_claims.release_claim(self.db, key, self.worker_id)
         except Exception as exc:
             self.stats.errors += 1
             log.exception(
@@ -423,7 +422,7 @@ class DeliveryWorker:
     async def _run_job(self, delivery: Delivery, key: DeliveryKey) -> None:
         update = await self._update_for(delivery)
         if update is None:
-            await repo.release_claim(self.db, key, self.worker_id)
+            await repo_claims.release_claim(self.db, key, self.worker_id)
             return
         if delivery.message_id is None and update.is_retracted:
             if delivery.send_attempted_at is None:
@@ -501,7 +500,7 @@ class DeliveryWorker:
                     message_id,
                 )
                 # An older revision than wanted gets its edit job from record_sent.
-                recorded = await repo.record_sent(
+                recorded = await repo_results.record_sent(
                     self.db,
                     key,
                     worker_id=self.worker_id,
@@ -531,7 +530,7 @@ class DeliveryWorker:
                     delivery.channel_id,
                     reason,
                 )
-                recorded = await repo.record_failed(
+                recorded = await repo_results.record_failed(
                     self.db,
                     key,
                     worker_id=self.worker_id,
@@ -545,7 +544,7 @@ class DeliveryWorker:
                 await self._record_job(delivery, key, update, result)
                 return False
         if not recorded:
-            await repo.release_claim(self.db, key, self.worker_id)
+            await repo_claims.release_claim(self.db, key, self.worker_id)
         return False
 
     async def _still_ours(self, key: DeliveryKey, *, sending: bool = False) -> bool:
@@ -556,7 +555,7 @@ class DeliveryWorker:
             # This process's sender lease lapsed: the next holder sends this row (with its
             # nonce, or after looking for the copy), so hand it over rather than race it.
             self.stats.lost_claims += 1
-            await repo.release_claim(self.db, key, self.worker_id)
+            await repo_claims.release_claim(self.db, key, self.worker_id)
             log.info(
                 "update %s for guild %s not sent: this process is no longer the sender",
                 key.update_id,
@@ -570,7 +569,7 @@ class DeliveryWorker:
                 self.db, key, self.worker_id, until, now=self.clock()
             )
             if sending
-            else await repo.renew_claim(self.db, key, self.worker_id, until)
+            else await repo_claims.renew_claim(self.db, key, self.worker_id, until)
         )
         if renewed:
             return True
@@ -602,7 +601,7 @@ class DeliveryWorker:
         match result:
             case Sent(message_id=message_id, ping_issue=ping_issue):
                 self.stats.sent += 1
-                recorded = await repo.record_sent(
+                recorded = await repo_results.record_sent(
                     self.db,
                     key,
                     worker_id=self.worker_id,
@@ -613,12 +612,12 @@ class DeliveryWorker:
                 )
             case Done():
                 self.stats.edited += 1
-                recorded = await repo.record_edited(
+                recorded = await repo_results.record_edited(
                     self.db, key, worker_id=self.worker_id, revision=update.revision, now=now
                 )
             case RateLimited(retry_after=retry_after, reason=reason):
                 self.stats.rate_limited += 1
-                recorded = await repo.record_retry(
+                recorded = await repo_results.record_retry(
                     self.db,
                     key,
                     worker_id=self.worker_id,
@@ -640,7 +639,7 @@ class DeliveryWorker:
                     code,
                     extra=log_ids(delivery.update_id, delivery.guild_id),
                 )
-                recorded = await repo.record_failed(
+                recorded = await repo_results.record_failed(
                     self.db,
                     key,
                     worker_id=self.worker_id,
@@ -654,7 +653,7 @@ class DeliveryWorker:
                 raise AssertionError("find_copy results are recorded by _find_copy")
         if not recorded:
             # The row changed under us (retracted, switched off, claim expired): just let go.
-            await repo.release_claim(self.db, key, self.worker_id)
+            await repo_claims.release_claim(self.db, key, self.worker_id)
 
     async def _record_transient(
         self, delivery: Delivery, key: DeliveryKey, reason: str, now: float
@@ -663,7 +662,7 @@ class DeliveryWorker:
         policy = self.config.retry
         if policy.should_retry(attempts):
             self.stats.retried += 1
-            return await repo.record_retry(
+            return await repo_results.record_retry(
                 self.db,
                 key,
                 worker_id=self.worker_id,
@@ -673,7 +672,7 @@ class DeliveryWorker:
                 now=now,
             )
         self.stats.failed += 1
-        return await repo.record_failed(
+        return await repo_results.record_failed(
             self.db,
             key,
             worker_id=self.worker_id,
@@ -691,9 +690,9 @@ class DeliveryWorker:
             if delivery.job_is_open:
                 reason = f"internal error: {type(exc).__name__}: {exc}"
                 if not await self._record_transient(delivery, key, reason, self.clock()):
-                    await repo.release_claim(self.db, key, self.worker_id)
+                    await repo_claims.release_claim(self.db, key, self.worker_id)
             else:
-                await repo.release_claim(self.db, key, self.worker_id)
+                await repo_claims.release_claim(self.db, key, self.worker_id)
         except Exception:
             # The claim expires on its own; the row is retried after the lease.
             log.exception(
@@ -708,12 +707,12 @@ class DeliveryWorker:
     async def _run_crosspost(self, delivery: Delivery, key: DeliveryKey) -> None:
         assert delivery.message_id is not None
         now = self.clock()
-        count, oldest = await repo.crossposts_in_window(
+        count, oldest = await repo_results.crossposts_in_window(
             self.db, delivery.channel_id, now - CROSSPOST_WINDOW
         )
         if count >= self.config.crossposts_per_hour and oldest is not None:
             # Queue it behind the hourly cap instead of spending a request on a sure 429.
-            await repo.record_crosspost(
+            await repo_results.record_crosspost(
                 self.db,
                 key,
                 worker_id=self.worker_id,
@@ -755,7 +754,7 @@ class DeliveryWorker:
             case Permanent(code=code, reason=reason):
                 attempts += 1
                 state, error = CrosspostState.FAILED, f"{reason} (code {code})"
-        await repo.record_crosspost(
+        await repo_results.record_crosspost(
             self.db,
             key,
             worker_id=self.worker_id,
@@ -772,7 +771,7 @@ class DeliveryWorker:
         cached = self._updates.get(delivery.update_id)
         if cached is not None and cached.revision >= delivery.wanted_revision:
             return cached
-        update = await repo.get_update(self.db, delivery.update_id)
+        update = await repo_updates.get_update(self.db, delivery.update_id)
         if update is not None:
             if len(self._updates) >= _UPDATE_CACHE_MAX:
                 self._updates.clear()
@@ -798,6 +797,6 @@ class DeliveryWorker:
                 self._reported_at.clear()
             self._reported_at[update_id] = now
             try:
-                await self.on_progress(await repo.delivery_counts(self.db, update_id))
+                await self.on_progress(await repo_ledger.delivery_counts(self.db, update_id))
             except Exception:
                 log.exception("progress callback for update %s raised", update_id)

@@ -19,7 +19,7 @@ from discord.ext import commands
 
 from bot.access import is_maintainer
 from bot.i18n.catalogue import Catalogue, Lang, lang_for
-from bot.production import repository as repo
+from bot.production import repo_ledger, repo_previews
 from bot.production.languages import other_language
 from bot.production.models import (
     AlreadyPublished,
@@ -165,7 +165,7 @@ class AddLanguageButton(_PreviewButton, template=rf"gh:prod:addlang:(?P<token>{T
         if not await is_maintainer(interaction.client, interaction.user):
             await reply_ephemeral(interaction, texts.t(lang, "newsroom.not_maintainer"))
             return
-        preview = await repo.get_preview(services.db, self.token)
+        preview = await repo_previews.get_preview(services.db, self.token)
         if preview is None or preview.state != "open":
             key = "newsroom.preview_cancelled" if preview else "newsroom.unknown_preview"
             if preview is not None and preview.state == "published":
@@ -191,7 +191,9 @@ async def publish(
     texts, lang = services.texts, clicker_lang(interaction)
     # The database decides first; the answer follows. Two clicks queue on the writer
     # lock in arrival order, so the second always sees the first's outcome.
-    result = await repo.publish_preview(services.db, token, services.delivery.clock(), choice)
+    result = await repo_previews.publish_preview(
+        services.db, token, services.delivery.clock(), choice
+    )
     match result:
         case LanguageChoiceNeeded(missing=missing, servers=servers):
             # Subscribers changed since the preview (or it was made without a choice):
@@ -213,7 +215,7 @@ async def publish(
             if deliveries == 0:
                 status = texts.t(lang, "newsroom.no_subscribers")
             else:
-                counts = await repo.delivery_counts(services.db, update.update_id)
+                counts = await repo_ledger.delivery_counts(services.db, update.update_id)
                 status = progress_text(texts, lang, counts)
             await interaction.edit_original_response(
                 content=f"{lead}\n{status}", view=None, allowed_mentions=NO_MENTIONS
@@ -238,7 +240,9 @@ class CancelButton(_PreviewButton, template=rf"gh:prod:cancel:(?P<token>{TOKEN_P
     async def act(self, interaction: discord.Interaction[Any]) -> None:
         services = services_of(interaction)
         texts, lang = services.texts, clicker_lang(interaction)
-        result = await repo.cancel_preview(services.db, self.token, services.delivery.clock())
+        result = await repo_previews.cancel_preview(
+            services.db, self.token, services.delivery.clock()
+        )
         match result:
             case Cancelled():
                 await interaction.edit_original_response(

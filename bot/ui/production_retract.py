@@ -12,8 +12,7 @@ from typing import Any, Final
 
 import discord
 
-from bot.production import repo_writing
-from bot.production import repository as repo
+from bot.production import repo_ledger, repo_writing
 from bot.production.compose import build_post
 from bot.production.models import AlreadyRetracted, Retracted, UnknownUpdate, Update
 from bot.replies import NO_MENTIONS, reply_ephemeral
@@ -42,7 +41,7 @@ async def ask_retraction(
         reason=reason,
         now=services.delivery.clock(),
     )
-    deliveries = await repo.list_deliveries(services.db, update.update_id)
+    deliveries = await repo_ledger.list_deliveries(services.db, update.update_id)
     copies = [d for d in deliveries if d.is_delivered]
     unsent = [d for d in deliveries if not d.is_delivered and d.job_is_open]
     retracted = _retracted(update, reason)

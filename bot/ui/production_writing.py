@@ -20,8 +20,7 @@ import discord
 from bot.access import is_maintainer
 from bot.errors import UserFacingError
 from bot.i18n.catalogue import Catalogue, Lang
-from bot.production import repo_writing
-from bot.production import repository as repo
+from bot.production import repo_ledger, repo_previews, repo_updates, repo_writing
 from bot.production.compose import normalized_draft, validate_draft
 from bot.production.languages import missing_language, plan, written_languages
 from bot.production.models import (
@@ -123,7 +122,7 @@ async def _submitted(interaction: discord.Interaction[Any], target: FormTarget) 
     options = target.options
     if target.kind == "edit":
         assert target.update_id is not None
-        current = await repo.get_update(services.db, target.update_id)
+        current = await repo_updates.get_update(services.db, target.update_id)
         if current is None:
             raise UserFacingError("newsroom.unknown_update", id=target.update_id)
         base = current.draft
@@ -139,7 +138,7 @@ async def _submitted(interaction: discord.Interaction[Any], target: FormTarget) 
         return
     if target.kind == "redo":
         assert target.token is not None
-        old = await repo.get_preview(services.db, target.token)
+        old = await repo_previews.get_preview(services.db, target.token)
         if old is None or old.state != "open":
             await _show(interaction, texts.t(lang, "newsroom.unknown_preview"))
             return
@@ -159,7 +158,7 @@ async def _submitted(interaction: discord.Interaction[Any], target: FormTarget) 
         await _show(interaction, problems_text(texts, lang, problems, form=True))
         return
     if target.token is not None:
-        await repo.cancel_preview(services.db, target.token, services.delivery.clock())
+        await repo_previews.cancel_preview(services.db, target.token, services.delivery.clock())
     if options.due is not None and options.zone is not None:
         await show_schedule_preview(interaction, draft, options.due, options.zone)
         return
@@ -195,7 +194,7 @@ async def show_post_preview(interaction: discord.Interaction[Any], draft: Update
     services = services_of(interaction)
     texts, lang = services.texts, clicker_lang(interaction)
     token = _new_token()
-    await repo.create_preview(
+    await repo_previews.create_preview(
         services.db,
         token=token,
         author_id=interaction.user.id,
@@ -244,7 +243,7 @@ async def show_correction(
         return
     now = services.delivery.clock()
     token = _new_token()
-    await repo.create_preview(
+    await repo_previews.create_preview(
         services.db,
         token=token,
         author_id=interaction.user.id,
@@ -252,7 +251,7 @@ async def show_correction(
         now=now,
         edit_of=current,
     )
-    deliveries = await repo.list_deliveries(services.db, current.update_id)
+    deliveries = await repo_ledger.list_deliveries(services.db, current.update_id)
     copies = [d for d in deliveries if d.is_delivered]
     lines = [
         texts.t(

@@ -22,7 +22,7 @@ import discord
 from bot.datapack.models import Topic
 from bot.errors import UserFacingError
 from bot.i18n.catalogue import Catalogue, Lang, lang_for
-from bot.production import repository as repo
+from bot.production import repo_settings
 from bot.production.repo_topics import get_topic_roles
 from bot.production.role_safety import elevated_refusal
 from bot.production.topics import (
@@ -101,7 +101,7 @@ async def _choices(
     """The groups whose role exists and may be handed out; an answer when there are none."""
     services = services_of(interaction)
     texts, topics = services.texts, services.facts.pack.topics
-    settings = await repo.get_guild_settings(services.db, guild.id)
+    settings = await repo_settings.get_guild_settings(services.db, guild.id)
     roles = None
     if settings is not None and settings.enabled:
         roles = await get_topic_roles(services.db, guild.id)

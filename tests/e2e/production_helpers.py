@@ -22,7 +22,7 @@ from discord_double.models import Channel, Guild, Member, Message, Role
 from discord_double.permissions import DEFAULT_BOT_PERMISSIONS, Permission
 
 from bot.app import GoldenHourBot
-from bot.production import repository as repo
+from bot.production import repo_ledger, repo_settings
 from bot.production.models import DeliveryCounts, Language
 from bot.production.policy import RetryPolicy
 from bot.production.runtime import DeliveryOptions
@@ -107,7 +107,7 @@ async def wait_until_finished(db: Database, update_id: int, within: float = 15.0
     """Until the worker has nothing left to do for the update (sends, edits, crossposts)."""
     deadline = time.monotonic() + within
     while True:
-        counts = await repo.delivery_counts(db, update_id)
+        counts = await repo_ledger.delivery_counts(db, update_id)
         if counts.finished:
             return counts
         if time.monotonic() > deadline:
@@ -216,7 +216,7 @@ class Newsroom:
     ) -> None:
         """Bulk /setup through the repository (a few tests use the real command instead)."""
         for server in servers:
-            await repo.save_guild_settings(
+            await repo_settings.save_guild_settings(
                 db,
                 guild_id=server.guild.id,
                 channel_id=server.channel.id,

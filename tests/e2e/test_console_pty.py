@@ -81,6 +81,8 @@ def terminal(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Termina
         cwd=str(tmp_path),
         env=env,
         encoding="utf-8",
+        # A ^C at teardown can cut a Korean character's bytes in two; don't fail on that.
+        codec_errors="replace",
         dimensions=(60, 200),
         timeout=60,
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from discord_double import DiscordDouble
 
-from bot.production import repository as repo
+from bot.production import repo_previews
 from bot.production.models import LocalizedText, UpdateDraft
 from bot.store.database import Database
 from tests.e2e.production_helpers import Newsroom, fast_delivery
@@ -22,7 +22,7 @@ DRAFT = UpdateDraft(
 
 async def draft(db: Database, token: str, *, age: float, ttl: float = 900.0) -> None:
     """A preview written ``age`` seconds ago that lives ``ttl`` seconds."""
-    await repo.create_preview(
+    await repo_previews.create_preview(
         db, token=token, author_id=1, draft=DRAFT, now=time.time() - age, ttl=ttl
     )
 
@@ -51,7 +51,7 @@ async def test_expired_previews_are_purged_at_start_up_and_then_periodically(
         await room.publish(published)
         await draft(db, "forgotten-long-ago", age=86_400)
         await draft(db, "cancelled-long-ago", age=86_400)
-        await repo.cancel_preview(db, "cancelled-long-ago", time.time())
+        await repo_previews.cancel_preview(db, "cancelled-long-ago", time.time())
         await draft(db, "still-open-now", age=60)
         kept_published = await tokens(db) - {
             "forgotten-long-ago",

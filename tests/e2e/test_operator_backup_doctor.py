@@ -18,7 +18,7 @@ from pathlib import Path
 from discord_double import DiscordDouble
 from discord_double.permissions import DEFAULT_BOT_PERMISSIONS, Permission
 
-from bot.production import repository as repo
+from bot.production import repo_settings
 from bot.store.backup import run_lock
 from bot.store.database import Database
 from bot.store.migrate import latest_version, migrate
@@ -39,7 +39,7 @@ async def subscribe_forever(
     guild = 1_000_000
     while not stop.is_set():
         guild += 1
-        await repo.save_guild_settings(
+        await repo_settings.save_guild_settings(
             db,
             guild_id=guild,
             channel_id=guild * 10,
@@ -148,7 +148,7 @@ async def test_doctor_finds_each_seeded_fault(double: DiscordDouble, tmp_path: P
     assert run_cli("seed", env=env, cwd=tmp_path).code == 0
     db = await Database.open(database)
     try:
-        await repo.save_guild_settings(
+        await repo_settings.save_guild_settings(
             db,
             guild_id=guild.id,
             channel_id=channel.id,

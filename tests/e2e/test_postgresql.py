@@ -12,10 +12,6 @@ from pathlib import Path
 from discord_double import DiscordDouble
 
 from tests.e2e.production_helpers import Newsroom, wait_until_finished
-from tests.unit import conftest as _pg  # TEMPORARY: until tests/conftest.py has the fixtures
-
-postgres_cluster = _pg.postgres_cluster
-postgres_url = _pg.postgres_url
 
 
 async def test_fans_and_the_newsroom_work_on_postgresql(

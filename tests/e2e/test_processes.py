@@ -26,8 +26,7 @@ from discord_double import DiscordDouble
 
 from bot.app import GoldenHourBot
 from bot.liveness import Liveness, read_beat
-from bot.production import repo_lease
-from bot.production import repository as repo
+from bot.production import repo_lease, repo_ledger
 from bot.production.models import DeliveryCounts
 from bot.runner import open_services
 from bot.settings import Settings
@@ -241,7 +240,7 @@ async def freeze_outside_a_write(pid: int, database: Path) -> None:
 async def wait_until_done(db: Database, update_id: int, within: float) -> DeliveryCounts:
     deadline = time.monotonic() + within
     while True:
-        counts = await repo.delivery_counts(db, update_id)
+        counts = await repo_ledger.delivery_counts(db, update_id)
         if counts.finished:
             return counts
         assert time.monotonic() < deadline, f"update {update_id} not finished: {counts}"

@@ -10,7 +10,7 @@ from pathlib import Path
 from discord_double import DiscordDouble
 from discord_double.permissions import Permission
 
-from bot.production import repository as repo
+from bot.production import repo_ledger, repo_settings
 from tests.e2e.production_helpers import (
     BOT_PERMISSIONS,
     MESSAGES_ROUTE,
@@ -54,7 +54,7 @@ async def test_failures_are_contained_retried_or_reported_and_never_doubled(
         assert len(room.send_requests(lost)) == 2 and len(lost_nonces) == 1
         assert len(room.send_requests(broken)) == 3
 
-        report = await repo.delivery_report(db, 1)
+        report = await repo_ledger.delivery_report(db, 1)
         assert report is not None
         reasons = {f.guild_id: f.reason for f in report.failures}
         assert set(reasons) == {forbidden.guild.id, gone.guild.id, broken.guild.id}
@@ -62,9 +62,9 @@ async def test_failures_are_contained_retried_or_reported_and_never_doubled(
         assert "Unknown Channel" in reasons[gone.guild.id]
         assert reasons[broken.guild.id].startswith("gave up after 3 attempts")
         for server in (forbidden, gone):
-            settings = await repo.get_guild_settings(db, server.guild.id)
+            settings = await repo_settings.get_guild_settings(db, server.guild.id)
             assert settings is not None and settings.needs_attention
-        broken_settings = await repo.get_guild_settings(db, broken.guild.id)
+        broken_settings = await repo_settings.get_guild_settings(db, broken.guild.id)
         assert broken_settings is not None and not broken_settings.needs_attention
 
         # The maintainer's report lists each failure with its reason.

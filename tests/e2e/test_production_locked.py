@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from discord_double import DiscordDouble
 
-from bot.production import repository as repo
+from bot.production import repo_ledger
 from bot.store.database import DEFAULT_BUSY_TIMEOUT
 from tests.e2e.production_helpers import Newsroom, outcome, wait_for, wait_until_finished
 
@@ -75,7 +75,7 @@ async def test_publish_while_another_process_holds_the_write_lock_posts_once_and
         counts = await wait_until_finished(db, 1)
         assert (counts.total, counts.delivered, counts.failed) == (4, 4, 0)
         assert all(len(room.posts(server)) == 1 for server in servers)
-        assert len(await repo.recent_updates(db)) == 1
+        assert len(await repo_ledger.recent_updates(db)) == 1
 
 
 async def test_post_while_locked_is_acknowledged_then_shows_the_preview(
@@ -130,7 +130,7 @@ async def test_publish_locked_past_the_busy_timeout_changes_nothing_says_so_and_
         )
         assert click.followups[0].ephemeral
         assert preview.message.content == shown  # the preview and its buttons are still there
-        assert await repo.recent_updates(db) == []
+        assert await repo_ledger.recent_updates(db) == []
         busy = [r for r in caplog.records if r.getMessage().startswith("database busy")]
         assert len(busy) == 1 and busy[0].exc_info is None
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from discord_double import DiscordDouble
 
-from bot.production import repository as repo
+from bot.production import repo_ledger
 from bot.production.compose import TITLE_MAX
 from bot.store.database import Database
 from tests.e2e.production_helpers import (
@@ -74,7 +74,7 @@ async def test_preview_sends_nothing_and_shows_both_languages(
         assert await outbox_size(bot.services.db) == 0
         await asyncio.sleep(0.3)
         assert double.requests_to(MESSAGES_ROUTE) == []
-        assert await repo.recent_updates(bot.services.db) == []
+        assert await repo_ledger.recent_updates(bot.services.db) == []
 
 
 async def test_publish_reaches_every_server_once_pinging_only_its_role(
@@ -165,7 +165,7 @@ async def test_a_double_click_on_publish_creates_one_update(
         assert "Published as update #1" in (second.content or "")
         assert "already published as update #1; nothing changed" in outcome(second)
         await wait_until_finished(bot.services.db, 1)
-        assert len(await repo.recent_updates(bot.services.db)) == 1
+        assert len(await repo_ledger.recent_updates(bot.services.db)) == 1
         assert all(len(room.posts(s)) == 1 for s in servers)
 
 
@@ -205,7 +205,7 @@ async def test_cancel_sends_nothing_and_a_publish_clicked_after_it_says_so(
         assert await outbox_size(bot.services.db) == 0
         await asyncio.sleep(0.3)
         assert double.requests_to(MESSAGES_ROUTE) == []
-        assert await repo.recent_updates(bot.services.db) == []
+        assert await repo_ledger.recent_updates(bot.services.db) == []
 
 
 async def test_publish_after_the_preview_expired_sends_nothing(
@@ -223,7 +223,7 @@ async def test_publish_after_the_preview_expired_sends_nothing(
         assert await outbox_size(bot.services.db) == 0
         await asyncio.sleep(0.3)
         assert double.requests_to(MESSAGES_ROUTE) == []
-        assert await repo.recent_updates(bot.services.db) == []
+        assert await repo_ledger.recent_updates(bot.services.db) == []
 
 
 async def test_bad_input_is_refused_before_any_preview(
@@ -278,7 +278,7 @@ async def test_a_maintainer_removed_from_the_list_cannot_publish_their_old_previ
     async with room.start(maintainer_ids=frozenset()) as bot:
         refused = await room.publish(preview)
         assert outcome(refused) == "Only the bot's maintainers can do this."
-        assert await repo.recent_updates(bot.services.db) == []
+        assert await repo_ledger.recent_updates(bot.services.db) == []
         assert double.requests_to(MESSAGES_ROUTE) == []
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from discord_double import DiscordDouble
 
-from bot.production import repository as repo
+from bot.production import repo_previews
 from bot.production.limiter import SendLimiter
 from bot.production.models import LocalizedText, Published, UpdateDraft
 from bot.production.worker import DeliveryWorker
@@ -45,10 +45,10 @@ async def publish_directly(room: Newsroom, db: Database, servers: list[FanServer
         body=LocalizedText("Netflix confirmed the second season."),
         confidence="official",
     )
-    await repo.create_preview(
+    await repo_previews.create_preview(
         db, token="crash-test-token", author_id=1, draft=draft, now=room.clock()
     )
-    result = await repo.publish_preview(db, "crash-test-token", room.clock())
+    result = await repo_previews.publish_preview(db, "crash-test-token", room.clock())
     assert isinstance(result, Published)
     return result.update.update_id
 

@@ -14,10 +14,10 @@ from pathlib import Path
 from discord_double import DiscordDouble
 from discord_double.permissions import Permission
 
-from bot.production import repository as repo
+from bot.production import repo_ledger
 from bot.production.models import DeliveryStatus
 from bot.production.policy import RetryPolicy
-from bot.production.repository import DeliveryKey
+from bot.production.repo_rows import DeliveryKey
 from bot.production.runtime import DeliveryOptions
 from tests.e2e.production_helpers import (
     BOT_PERMISSIONS,
@@ -67,7 +67,7 @@ async def test_a_post_whose_answer_was_lost_is_found_not_posted_again_past_the_n
         (post,) = room.posts(lost)  # one post, though the retry came after the nonce window
         assert len(room.send_requests(lost)) == 1  # the retry read the channel instead
         assert history_reads(double, lost) == 1 and history_reads(double, fine) == 0
-        row = await repo.get_delivery(db, DeliveryKey(1, lost.guild.id))
+        row = await repo_ledger.get_delivery(db, DeliveryKey(1, lost.guild.id))
         assert row is not None and row.message_id == post.id and row.status is DeliveryStatus.SENT
 
         # The copy found that way is the one a correction edits.
@@ -98,7 +98,7 @@ async def test_without_read_message_history_the_bot_does_not_post_blind(
         assert len(room.send_requests(server)) == 1
         # Discord would answer the read with an empty list: the bot knows not to trust it.
         assert history_reads(double, server) == 0
-        report = await repo.delivery_report(db, 1)
+        report = await repo_ledger.delivery_report(db, 1)
         assert report is not None
         (failure,) = report.failures
         assert "lacks Read Message History" in failure.reason
@@ -194,5 +194,5 @@ async def test_a_retraction_reaches_a_copy_whose_send_was_never_recorded(
             what="the retraction notice",
         )
         assert [m.id for m in room.posts(server)] == [post.id]
-        row = await repo.get_delivery(db, DeliveryKey(1, server.guild.id))
+        row = await repo_ledger.get_delivery(db, DeliveryKey(1, server.guild.id))
         assert row is not None and row.message_id == post.id

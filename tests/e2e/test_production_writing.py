@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from discord_double import DiscordDouble
 
-from bot.production import repository as repo
+from bot.production import repo_ledger
 from tests.e2e.production_helpers import (
     MESSAGES_ROUTE,
     FanServer,
@@ -244,7 +244,7 @@ async def test_publish_asks_when_a_korean_server_subscribed_after_the_preview(
         asked = await room.publish(preview)
         assert "There is no Korean text" in (asked.content or "")
         assert "gh:prod:choose:skip" in buttons(asked)
-        assert await repo.recent_updates(db) == []  # nothing was published
+        assert await repo_ledger.recent_updates(db) == []  # nothing was published
         skipped = await room.press(asked, "choose:skip")
         assert "1 server skipped" in outcome(skipped)
         await wait_until_finished(db, 1)

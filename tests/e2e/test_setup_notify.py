@@ -12,7 +12,7 @@ import pytest
 from discord_double import DiscordDouble
 from discord_double.permissions import DEFAULT_BOT_PERMISSIONS, Permission
 
-from bot.production import repository as repo
+from bot.production import repo_ledger, repo_settings
 from bot.store.database import Database
 from tests.e2e.production_helpers import (
     MESSAGES_ROUTE,
@@ -48,7 +48,7 @@ async def test_an_admin_sets_up_posts_and_the_answer_checks_the_setup(
         assert good.role is not None
         assert f"posted in <#{good.channel.id}> in English, pinging <@&{good.role.id}>" in text
         assert "Everything looks right" in text
-        settings = await repo.get_guild_settings(bot.services.db, good.guild.id)
+        settings = await repo_settings.get_guild_settings(bot.services.db, good.guild.id)
         assert settings is not None
         assert (settings.channel_id, settings.role_id, settings.channel_kind) == (
             good.channel.id,
@@ -56,7 +56,9 @@ async def test_an_admin_sets_up_posts_and_the_answer_checks_the_setup(
             "text",
         )
         await setup_announcements(double, announce)
-        announce_settings = await repo.get_guild_settings(bot.services.db, announce.guild.id)
+        announce_settings = await repo_settings.get_guild_settings(
+            bot.services.db, announce.guild.id
+        )
         assert announce_settings is not None and announce_settings.channel_kind == "announcement"
 
 
@@ -82,7 +84,7 @@ async def test_setup_refuses_everyone_managed_roles_and_members_without_manage_s
         assert fan.content == (
             "You need the Manage Server permission to change update posts in this server."
         )
-        assert await repo.get_guild_settings(bot.services.db, server.guild.id) is None
+        assert await repo_settings.get_guild_settings(bot.services.db, server.guild.id) is None
 
 
 async def test_check_names_every_problem_with_its_fix(
@@ -236,14 +238,14 @@ async def test_setup_answers_in_time_while_another_process_holds_the_write_lock(
         assert result.latency is not None and result.latency < 3.0  # no "interaction failed"
         assert result.ephemeral and not result.loading
         assert done in result.all_text  # the outcome, once the lock was released
-        settings = await repo.get_guild_settings(bot.services.db, server.guild.id)
+        settings = await repo_settings.get_guild_settings(bot.services.db, server.guild.id)
         assert settings is not None and settings.channel_id == server.channel.id
 
 
 async def unsubscribed(db: Database, server: FanServer, within: float = 5.0) -> None:
     deadline = time.monotonic() + within
     while True:
-        settings = await repo.get_guild_settings(db, server.guild.id)
+        settings = await repo_settings.get_guild_settings(db, server.guild.id)
         if settings is not None and not settings.enabled:
             return
         assert time.monotonic() < deadline, "the server was not unsubscribed"
@@ -273,9 +275,11 @@ async def test_a_server_that_removes_the_bot_is_unsubscribed_and_its_queued_post
         await unsubscribed(db, leaves)
         first = await wait_until_finished(db, 1, within=5.0)
         assert (first.delivered, first.cancelled, first.failed) == (1, 1, 0)
-        (skipped,) = [d for d in await repo.list_deliveries(db, 1) if d.guild_id == leaves.guild.id]
+        (skipped,) = [
+            d for d in await repo_ledger.list_deliveries(db, 1) if d.guild_id == leaves.guild.id
+        ]
         assert skipped.last_error == "the bot was removed from this server"
-        assert await repo.count_subscribers(db) == 1
+        assert await repo_settings.count_subscribers(db) == 1
 
         await room.publish(await room.preview(title="Second"))
         second = await wait_until_finished(db, 2)

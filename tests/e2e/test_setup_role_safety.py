@@ -15,7 +15,7 @@ from discord_double.models import Role
 from discord_double.permissions import Permission
 
 from bot.app import GoldenHourBot
-from bot.production import repository as repo
+from bot.production import repo_settings
 from tests.e2e.production_helpers import FanServer, Newsroom, wait_for, wait_until_finished
 from tests.e2e.topic_helpers import choose, open_picker
 
@@ -103,23 +103,23 @@ async def test_setup_takes_only_a_role_its_admin_could_give_out_that_grants_noth
         # plain role needs Manage Roles (the host couldn't give it out in Discord either).
         admin_role = await run_setup(double, server, moderators, locale, user=host)
         assert says["elevated"] in admin_role and says["administrator"] in admin_role
-        assert await repo.get_guild_settings(db, guild.id) is None
+        assert await repo_settings.get_guild_settings(db, guild.id) is None
         plain = await run_setup(double, server, server.role, locale, user=host)
         assert says["needs_manage_roles"] in plain
-        assert await repo.get_guild_settings(db, guild.id) is None
+        assert await repo_settings.get_guild_settings(db, guild.id) is None
         # Manage Roles, but the role sits above the admin's own top role.
         above = await run_setup(double, server, veterans, locale)
         assert f"<@&{veterans.id}>" in above and says["above_you"] in above
-        assert await repo.get_guild_settings(db, guild.id) is None
+        assert await repo_settings.get_guild_settings(db, guild.id) is None
         # A plain role below both the admin and the bot is accepted.
         fine = await run_setup(double, server, server.role, locale)
         assert says["saved"] in fine
-        settings = await repo.get_guild_settings(db, guild.id)
+        settings = await repo_settings.get_guild_settings(db, guild.id)
         assert settings is not None and settings.role_id == server.role.id
         # Changing it later to the Administrator role is refused and keeps the fine one.
         again = await run_setup(double, server, moderators, locale)
         assert says["elevated"] in again
-        kept = await repo.get_guild_settings(db, guild.id)
+        kept = await repo_settings.get_guild_settings(db, guild.id)
         assert kept is not None and kept.role_id == server.role.id
     assert role_requests(double) == []
 
@@ -134,7 +134,7 @@ async def test_setup_refuses_a_role_above_the_bot(double: DiscordDouble, tmp_pat
         text = await run_setup(double, server, server.role, "en-US", user=owner)
         assert "sits above the bot's own role" in text
         assert "Drag the bot's role above" in text
-        assert await repo.get_guild_settings(bot.services.db, server.guild.id) is None
+        assert await repo_settings.get_guild_settings(bot.services.db, server.guild.id) is None
 
 
 @pytest.mark.parametrize("locale", ["en-US", "ko"])
@@ -189,4 +189,4 @@ async def test_a_channel_overwrite_that_lets_the_role_moderate_counts_too(
     async with room.start() as bot:
         text = await run_setup(double, server, server.role, "en-US")
         assert "carries moderator or admin permissions (Manage Messages)" in text
-        assert await repo.get_guild_settings(bot.services.db, server.guild.id) is None
+        assert await repo_settings.get_guild_settings(bot.services.db, server.guild.id) is None

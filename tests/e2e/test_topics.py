@@ -10,8 +10,7 @@ from discord_double import DiscordDouble
 from discord_double.models import Role
 from discord_double.permissions import Permission
 
-from bot.production import repo_topics
-from bot.production import repository as repo
+from bot.production import repo_topics, repo_updates
 from tests.e2e.production_helpers import FanServer, Newsroom, wait_until_finished
 from tests.e2e.test_setup_role_safety import cached_role_has_ban
 from tests.e2e.topic_helpers import (
@@ -211,7 +210,7 @@ async def test_a_post_pings_exactly_the_role_of_its_topic_in_each_server(
         assert await post_mentions(double, room, per_topic) == [pings(roles[t].id) for t in order]
         assert await post_mentions(double, room, korean) == [pings(ko_roles[t].id) for t in order]
         assert await post_mentions(double, room, single) == [pings(single.role.id)] * 3
-        updates = [await repo.get_update(bot.services.db, n) for n in (1, 2, 3)]
+        updates = [await repo_updates.get_update(bot.services.db, n) for n in (1, 2, 3)]
         assert [u.draft.topic for u in updates if u is not None] == list(order)
 
 

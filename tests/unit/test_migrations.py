@@ -11,7 +11,7 @@ PostgreSQL with bot/store/migrations/postgresql/*.sql and the same rows.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -170,11 +170,15 @@ async def db(store_target: Path | str) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-def second_target(store_target: Path | str, request: pytest.FixtureRequest) -> Path | str:
+def second_target(store_target: Path | str, request: pytest.FixtureRequest) -> Iterator[Path | str]:
     """Another empty database on the same engine (a fresh one to compare with)."""
     if isinstance(store_target, Path):
-        return store_target.with_name("fresh.db")
-    return str(request.getfixturevalue("postgres_cluster").create_database())
+        yield store_target.with_name("fresh.db")
+        return
+    cluster = request.getfixturevalue("postgres_cluster")
+    url = str(cluster.create_database())
+    yield url
+    cluster.drop_database(url)
 
 
 def strict(db: Database) -> str:

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.production import repo_schedule
-from bot.production import repository as repo
+from bot.production import repo_ledger, repo_schedule, repo_settings
 from bot.production.models import LocalizedText, Published, UpdateDraft
 from bot.production.schedule import (
     AlreadyConfirmed,
@@ -40,7 +39,7 @@ async def db(store_target: Path | str) -> AsyncIterator[Database]:
     database = await Database.open(store_target)
     await migrate(database)
     for n in range(3):
-        await repo.save_guild_settings(
+        await repo_settings.save_guild_settings(
             database, guild_id=100 + n, channel_id=200 + n, channel_kind="text",
             role_id=None, language="en", now=T0,
         )  # fmt: skip
@@ -78,7 +77,7 @@ async def test_two_processes_firing_at_once_publish_once(
     assert await db.fetch_value("SELECT COUNT(*) FROM production_updates") == 1
     assert await db.fetch_value("SELECT COUNT(*) FROM production_deliveries") == 3
     assert await repo_schedule.fire_due(db, T0 + 120) == []  # a restart later: nothing again
-    (update,) = await repo.latest_updates(db)
+    (update,) = await repo_ledger.latest_updates(db)
     assert update.draft == DRAFT and update.created_at == T0 + 60.2
 
 

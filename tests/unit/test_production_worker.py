@@ -12,8 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.production import repo_deliveries
-from bot.production import repository as repo
+from bot.production import (
+    repo_claims,
+    repo_deliveries,
+    repo_ledger,
+    repo_previews,
+    repo_settings,
+    repo_updates,
+)
 from bot.production.compose import OutgoingMessage, build_post, parse_delivery_marker
 from bot.production.limiter import SendLimiter
 from bot.production.models import (
@@ -35,7 +41,7 @@ from bot.production.models import (
     UpdateDraft,
 )
 from bot.production.policy import RetryPolicy
-from bot.production.repository import DeliveryKey
+from bot.production.repo_rows import DeliveryKey
 from bot.production.timeline import timeline_additions
 from bot.production.transport import (
     ChangeResult,
@@ -250,7 +256,7 @@ async def subscribe(
     korean: Callable[[int], bool] = lambda n: n % 3 == 0,
 ) -> None:
     for n in range(count):
-        await repo.save_guild_settings(
+        await repo_settings.save_guild_settings(
             db,
             guild_id=guild(n),
             channel_id=channel(n),
@@ -262,8 +268,8 @@ async def subscribe(
 
 
 async def publish(db: Database, clock: FakeClock, token: str = "preview-0001") -> Published:
-    await repo.create_preview(db, token=token, author_id=1, draft=DRAFT, now=clock())
-    result = await repo.publish_preview(db, token, clock())
+    await repo_previews.create_preview(db, token=token, author_id=1, draft=DRAFT, now=clock())
+    result = await repo_previews.publish_preview(db, token, clock())
     assert isinstance(result, Published)
     return result
 
@@ -287,13 +293,13 @@ async def test_publish_to_n_servers_sends_exactly_n_messages(
         else:
             assert message.content is None and message.allowed_mentions == {"parse": []}
         assert ("이번 주" in message.descriptions[0]) == (n % 3 == 0)
-    counts = await repo.delivery_counts(db, published.update.update_id)
+    counts = await repo_ledger.delivery_counts(db, published.update.update_id)
     assert (counts.total, counts.delivered, counts.failed, counts.pending) == (40, 40, 0, 0)
     assert counts.finished and counts.summary() == "Delivered 40 / 40 · 0 failed"
-    rows = await repo.list_deliveries(db, published.update.update_id)
+    rows = await repo_ledger.list_deliveries(db, published.update.update_id)
     assert {r.message_id for r in rows} == set(discord.messages)
     assert all(r.status is DeliveryStatus.SENT for r in rows)
-    settings = await repo.get_guild_settings(db, guild(0))
+    settings = await repo_settings.get_guild_settings(db, guild(0))
     assert settings is not None and settings.last_delivery_status == "sent"
 
 
@@ -306,13 +312,13 @@ async def test_forbidden_marks_the_server_and_the_others_still_get_it(
     await make_worker(db, discord, clock).run_until_idle()
 
     assert len(discord.messages) == 9 and discord.in_channel(channel(3)) == []
-    report = await repo.delivery_report(db, first.update.update_id)
+    report = await repo_ledger.delivery_report(db, first.update.update_id)
     assert report is not None
     assert report.counts.delivered == 9 and report.counts.failed == 1
     [failure] = report.failures
     assert (failure.guild_id, failure.code) == (guild(3), 50013)
     assert "Missing Permissions" in failure.reason
-    broken = await repo.get_guild_settings(db, guild(3))
+    broken = await repo_settings.get_guild_settings(db, guild(3))
     assert broken is not None and broken.needs_attention and broken.attention_code == 50013
 
     # Stop sending there: the next update skips the server entirely.
@@ -323,13 +329,13 @@ async def test_forbidden_marks_the_server_and_the_others_still_get_it(
     assert channel(3) not in [c for _, c in discord.calls]
 
     # The admins are told once, the next time anyone in the server uses the bot.
-    notice = await repo.take_attention_notice(db, guild(3), clock())
+    notice = await repo_settings.take_attention_notice(db, guild(3), clock())
     assert notice is not None and notice.attention_reason is not None
-    assert await repo.take_attention_notice(db, guild(3), clock()) is None
-    assert await repo.take_attention_notice(db, guild(4), clock()) is None
+    assert await repo_settings.take_attention_notice(db, guild(3), clock()) is None
+    assert await repo_settings.take_attention_notice(db, guild(4), clock()) is None
 
     # Fixing the setup clears it, and the server is subscribed again.
-    await repo.save_guild_settings(
+    await repo_settings.save_guild_settings(
         db,
         guild_id=guild(3),
         channel_id=channel(33),
@@ -338,7 +344,7 @@ async def test_forbidden_marks_the_server_and_the_others_still_get_it(
         language=None,
         now=clock(),
     )
-    fixed = await repo.get_guild_settings(db, guild(3))
+    fixed = await repo_settings.get_guild_settings(db, guild(3))
     assert fixed is not None and not fixed.needs_attention
 
 
@@ -352,7 +358,7 @@ async def test_transient_errors_back_off_then_succeed(
     key = DeliveryKey(update.update_id, guild(1))
 
     await worker.run_until_idle()
-    first = await repo.get_delivery(db, key)
+    first = await repo_ledger.get_delivery(db, key)
     assert first is not None and first.status is DeliveryStatus.RETRYING
     assert first.attempts == 1 and first.last_error == "HTTP 503"
     wait_1 = first.next_attempt_at - clock()
@@ -363,13 +369,13 @@ async def test_transient_errors_back_off_then_succeed(
 
     clock.advance(wait_1)
     await worker.run_until_idle()
-    second = await repo.get_delivery(db, key)
+    second = await repo_ledger.get_delivery(db, key)
     assert second is not None and second.attempts == 2
     assert 5.0 <= second.next_attempt_at - clock() <= 10.0  # the wait doubled
 
     clock.advance(10.0)
     await worker.run_until_idle()
-    done = await repo.get_delivery(db, key)
+    done = await repo_ledger.get_delivery(db, key)
     assert done is not None and done.status is DeliveryStatus.SENT and done.message_id
     assert len(discord.in_channel(channel(1))) == 1
 
@@ -384,13 +390,13 @@ async def test_transient_errors_fail_for_good_after_the_limit(
     for _ in range(6):
         await worker.run_until_idle()
         clock.advance(3600)
-    row = await repo.get_delivery(db, DeliveryKey(update.update_id, guild(0)))
+    row = await repo_ledger.get_delivery(db, DeliveryKey(update.update_id, guild(0)))
     assert row is not None and row.status is DeliveryStatus.FAILED
     assert row.attempts == 4 and row.last_error == "gave up after 4 attempts: HTTP 500"
     assert discord.calls.count(("send", channel(0))) == 4
-    settings = await repo.get_guild_settings(db, guild(0))
+    settings = await repo_settings.get_guild_settings(db, guild(0))
     assert settings is not None and not settings.needs_attention  # an outage is not their fault
-    counts = await repo.delivery_counts(db, update.update_id)
+    counts = await repo_ledger.delivery_counts(db, update.update_id)
     assert (counts.delivered, counts.failed, counts.finished) == (1, 1, True)
 
 
@@ -404,12 +410,12 @@ async def test_rate_limited_is_rescheduled_without_burning_an_attempt(
     key = DeliveryKey(update.update_id, guild(1))
     for _ in range(6):
         await worker.run_until_idle()
-        row = await repo.get_delivery(db, key)
+        row = await repo_ledger.get_delivery(db, key)
         assert row is not None and row.status is DeliveryStatus.RETRYING and row.attempts == 0
         assert row.next_attempt_at - clock() >= 120.0
         clock.advance(121.5)
     await worker.run_until_idle()
-    row = await repo.get_delivery(db, key)
+    row = await repo_ledger.get_delivery(db, key)
     assert row is not None and row.status is DeliveryStatus.SENT  # six 429s did not exhaust it
 
 
@@ -440,18 +446,18 @@ async def test_crash_mid_delivery_then_restart_loses_nothing_and_doubles_nothing
     task.cancel()  # like kill -9: no clean-up, claims stay in the database
     with pytest.raises(asyncio.CancelledError):
         await task
-    claimed = await repo.list_deliveries(db, update.update_id)
+    claimed = await repo_ledger.list_deliveries(db, update.update_id)
     assert any(r.claimed_by == crashed.worker_id for r in claimed)
 
     discord.hang_after_sends = None
     restarted = make_worker(db, discord, clock)
     await restarted.run_until_idle()
-    counts = await repo.delivery_counts(db, update.update_id)
+    counts = await repo_ledger.delivery_counts(db, update.update_id)
     assert counts.delivered < 60  # claims of the dead worker are still held ...
 
     clock.advance(WorkerConfig().lease + 1)  # ... until their lease runs out
     await restarted.run_until_idle()
-    counts = await repo.delivery_counts(db, update.update_id)
+    counts = await repo_ledger.delivery_counts(db, update.update_id)
     assert (counts.delivered, counts.pending, counts.failed) == (60, 0, 0)
     for n in range(60):
         assert len(discord.in_channel(channel(n))) == 1  # exactly once per server
@@ -490,7 +496,7 @@ async def test_claims_are_exclusive_until_their_lease_expires(
     try:
         claims = await asyncio.gather(
             *(
-                repo.claim_due(handle, worker_id=f"w{i}", now=clock(), lease=60.0, limit=8)
+                repo_claims.claim_due(handle, worker_id=f"w{i}", now=clock(), lease=60.0, limit=8)
                 for i, handle in enumerate([db, other_db, db, other_db])
             )
         )
@@ -498,9 +504,11 @@ async def test_claims_are_exclusive_until_their_lease_expires(
         await other_db.close()
     keys = [(d.update_id, d.guild_id) for batch in claims for d in batch]
     assert len(keys) == 30 and len(set(keys)) == 30  # 4 x 8 asked, 30 exist, none twice
-    assert await repo.claim_due(db, worker_id="late", now=clock(), lease=60.0, limit=50) == []
+    assert (
+        await repo_claims.claim_due(db, worker_id="late", now=clock(), lease=60.0, limit=50) == []
+    )
     clock.advance(60.0)
-    retaken = await repo.claim_due(db, worker_id="late", now=clock(), lease=60.0, limit=50)
+    retaken = await repo_claims.claim_due(db, worker_id="late", now=clock(), lease=60.0, limit=50)
     assert len(retaken) == 30 and all(d.claimed_by == "late" for d in retaken)
 
 
@@ -521,11 +529,11 @@ async def test_edit_and_retract_reach_every_delivered_copy(
         season=2,
         season_status="pre_production",
     )
-    edited = await repo.edit_update(
+    edited = await repo_updates.edit_update(
         db, update.update_id, corrected, editor_id=2, now=clock(), expected_revision=1
     )
     assert isinstance(edited, Edited) and edited.copies_queued == 12
-    stale = await repo.edit_update(
+    stale = await repo_updates.edit_update(
         db, update.update_id, DRAFT, editor_id=3, now=clock(), expected_revision=1
     )
     assert isinstance(stale, RevisionConflict) and stale.current.revision == 2
@@ -538,14 +546,16 @@ async def test_edit_and_retract_reach_every_delivered_copy(
         assert ("다음 주" if korean else "next week") in message.descriptions[0]
         corrected_word = "정정됨" if korean else "Corrected"
         assert f"{corrected_word} <t:{int(clock())}:D>" in message.descriptions[0]
-    counts = await repo.delivery_counts(db, update.update_id)
+    counts = await repo_ledger.delivery_counts(db, update.update_id)
     assert counts.up_to_date == 12 and counts.edits_pending == 0
 
-    retracted = await repo.retract_update(
+    retracted = await repo_updates.retract_update(
         db, update.update_id, reason="the report was wrong", retracted_by=2, now=clock()
     )
     assert isinstance(retracted, Retracted) and retracted.copies_queued == 12
-    again = await repo.retract_update(db, update.update_id, reason="x", retracted_by=2, now=clock())
+    again = await repo_updates.retract_update(
+        db, update.update_id, reason="x", retracted_by=2, now=clock()
+    )
     assert isinstance(again, AlreadyRetracted)
     await worker.run_until_idle()
     assert len(discord.messages) == 12  # nothing deleted, nothing new
@@ -553,10 +563,12 @@ async def test_edit_and_retract_reach_every_delivered_copy(
         assert message.edits == 2 and message.descriptions == []
         assert message.content is not None and "the report was wrong" in message.content
         assert message.allowed_mentions == {"parse": []}
-    edit_after = await repo.edit_update(db, update.update_id, DRAFT, editor_id=2, now=clock())
+    edit_after = await repo_updates.edit_update(
+        db, update.update_id, DRAFT, editor_id=2, now=clock()
+    )
     assert isinstance(edit_after, AlreadyRetracted)
     assert isinstance(
-        await repo.edit_update(db, 999, DRAFT, editor_id=2, now=clock()), UnknownUpdate
+        await repo_updates.edit_update(db, 999, DRAFT, editor_id=2, now=clock()), UnknownUpdate
     )
 
 
@@ -565,13 +577,13 @@ async def test_retract_before_delivery_cancels_unsent_copies(
 ) -> None:
     await subscribe(db, 5, clock)
     update = (await publish(db, clock)).update
-    result = await repo.retract_update(
+    result = await repo_updates.retract_update(
         db, update.update_id, reason="posted by mistake", retracted_by=1, now=clock()
     )
     assert isinstance(result, Retracted) and result.sends_cancelled == 5
     await make_worker(db, discord, clock).run_until_idle()
     assert discord.calls == []
-    counts = await repo.delivery_counts(db, update.update_id)
+    counts = await repo_ledger.delivery_counts(db, update.update_id)
     assert (counts.cancelled, counts.delivered, counts.finished) == (5, 0, True)
 
 
@@ -579,23 +591,27 @@ async def test_preview_tokens_make_publish_and_cancel_idempotent(
     db: Database, clock: FakeClock
 ) -> None:
     await subscribe(db, 3, clock)
-    await repo.create_preview(db, token="preview-A", author_id=1, draft=DRAFT, now=clock())
-    first = await repo.publish_preview(db, "preview-A", clock())
-    second = await repo.publish_preview(db, "preview-A", clock())
+    await repo_previews.create_preview(db, token="preview-A", author_id=1, draft=DRAFT, now=clock())
+    first = await repo_previews.publish_preview(db, "preview-A", clock())
+    second = await repo_previews.publish_preview(db, "preview-A", clock())
     assert isinstance(first, Published)
     assert second == AlreadyPublished(first.update.update_id)
-    assert await repo.cancel_preview(db, "preview-A", clock()) == second  # Cancel after Publish
-    assert len(await repo.recent_updates(db)) == 1
+    assert (
+        await repo_previews.cancel_preview(db, "preview-A", clock()) == second
+    )  # Cancel after Publish
+    assert len(await repo_ledger.recent_updates(db)) == 1
 
-    await repo.create_preview(db, token="preview-B", author_id=1, draft=DRAFT, now=clock())
-    assert await repo.cancel_preview(db, "preview-B", clock()) == Cancelled()
-    assert await repo.publish_preview(db, "preview-B", clock()) == PreviewCancelled()
+    await repo_previews.create_preview(db, token="preview-B", author_id=1, draft=DRAFT, now=clock())
+    assert await repo_previews.cancel_preview(db, "preview-B", clock()) == Cancelled()
+    assert await repo_previews.publish_preview(db, "preview-B", clock()) == PreviewCancelled()
 
-    await repo.create_preview(db, token="preview-C", author_id=1, draft=DRAFT, now=clock(), ttl=60)
-    late = await repo.publish_preview(db, "preview-C", clock() + 61)
+    await repo_previews.create_preview(
+        db, token="preview-C", author_id=1, draft=DRAFT, now=clock(), ttl=60
+    )
+    late = await repo_previews.publish_preview(db, "preview-C", clock() + 61)
     assert isinstance(late, PreviewExpired)
-    assert await repo.publish_preview(db, "no-such-token", clock()) == UnknownPreview()
-    summaries = await repo.recent_updates(db)
+    assert await repo_previews.publish_preview(db, "no-such-token", clock()) == UnknownPreview()
+    summaries = await repo_ledger.recent_updates(db)
     assert len(summaries) == 1 and summaries[0].counts.total == 3
 
 
@@ -612,16 +628,16 @@ async def test_announcement_channels_are_crossposted_within_the_hourly_cap(
     crossposted = [m for m in discord.messages.values() if m.crossposted]
     assert {m.channel_id for m in crossposted} == {channel(0), channel(1)}
     assert len(crossposted) == 4  # two per channel this hour; the third waits its turn
-    waiting = await repo.get_delivery(db, DeliveryKey(updates[2].update_id, guild(0)))
+    waiting = await repo_ledger.get_delivery(db, DeliveryKey(updates[2].update_id, guild(0)))
     assert waiting is not None and waiting.crosspost is CrosspostState.PENDING
     assert waiting.crosspost_next_at is not None and waiting.crosspost_next_at >= T0 + 3600
-    text_row = await repo.get_delivery(db, DeliveryKey(updates[2].update_id, guild(3)))
+    text_row = await repo_ledger.get_delivery(db, DeliveryKey(updates[2].update_id, guild(3)))
     assert text_row is not None and text_row.crosspost is CrosspostState.NONE
 
     clock.advance(3600)
     await worker.run_until_idle()
     assert sum(1 for m in discord.messages.values() if m.crossposted) == 6
-    counts = await repo.delivery_counts(db, updates[2].update_id)
+    counts = await repo_ledger.delivery_counts(db, updates[2].update_id)
     assert counts.crosspost_done == 2 and counts.finished
 
 
@@ -634,7 +650,7 @@ async def test_a_row_that_raises_does_not_stop_the_others(
     worker = make_worker(db, discord, clock)
     await worker.run_until_idle()
     assert len(discord.messages) == 5 and worker.stats.errors == 1
-    row = await repo.get_delivery(db, DeliveryKey(update.update_id, guild(4)))
+    row = await repo_ledger.get_delivery(db, DeliveryKey(update.update_id, guild(4)))
     assert row is not None and row.status is DeliveryStatus.RETRYING
     assert row.last_error is not None and "bug in the adapter" in row.last_error
     clock.advance(60)
@@ -670,7 +686,7 @@ async def test_background_worker_reports_progress_and_stops_cleanly(
     assert not worker.running
     assert reports[-1].update_id == update.update_id and reports[-1].delivered == 25
     assert len(discord.messages) == 25
-    leftover = await repo.list_deliveries(db, update.update_id)
+    leftover = await repo_ledger.list_deliveries(db, update.update_id)
     assert all(r.claimed_by is None for r in leftover)
 
 
@@ -679,12 +695,12 @@ async def test_switching_a_server_off_cancels_its_queued_sends(
 ) -> None:
     await subscribe(db, 4, clock)
     update = (await publish(db, clock)).update
-    assert await repo.switch_off_guild(db, guild(1), clock()) == 1
+    assert await repo_settings.switch_off_guild(db, guild(1), clock()) == 1
     await make_worker(db, discord, clock).run_until_idle()
     assert discord.in_channel(channel(1)) == [] and len(discord.messages) == 3
     next_update = await publish(db, clock, token="preview-0009")
     assert next_update.deliveries == 3
-    counts = await repo.delivery_counts(db, update.update_id)
+    counts = await repo_ledger.delivery_counts(db, update.update_id)
     assert counts.cancelled == 1
 
 
@@ -692,7 +708,7 @@ async def test_status_updates_join_the_renewal_timeline_until_retracted(
     db: Database, clock: FakeClock
 ) -> None:
     update = (await publish(db, clock)).update
-    additions = timeline_additions(await repo.season_status_updates(db))
+    additions = timeline_additions(await repo_ledger.season_status_updates(db))
     [event] = additions.events[2]
     assert (event.status, event.confidence, event.summary.ko) == (
         "filming",
@@ -703,8 +719,10 @@ async def test_status_updates_join_the_renewal_timeline_until_retracted(
     assert event.sources == [source.id] and source.url == DRAFT.source_url
     assert source.outlet == "example.com" and not source.official
 
-    await repo.retract_update(db, update.update_id, reason="wrong", retracted_by=1, now=clock())
-    assert timeline_additions(await repo.season_status_updates(db)).events == {}
+    await repo_updates.retract_update(
+        db, update.update_id, reason="wrong", retracted_by=1, now=clock()
+    )
+    assert timeline_additions(await repo_ledger.season_status_updates(db)).events == {}
 
 
 class GatedLimiter:
@@ -781,15 +799,15 @@ async def worker_id_of_a_dead_process() -> str:
 
 async def send_as_the_dead_worker(discord: FakeDiscord, db: Database, key: DeliveryKey) -> None:
     """The dead worker's request reached Discord, but it died before recording the reply."""
-    delivery = await repo.get_delivery(db, key)
-    update = await repo.get_update(db, key.update_id)
+    delivery = await repo_ledger.get_delivery(db, key)
+    update = await repo_updates.get_update(db, key.update_id)
     assert delivery is not None and update is not None
     message = build_post(update, delivery.language, delivery.role_id)
     await discord.send(delivery.channel_id, message, delivery.nonce)
 
 
 async def holders(db: Database) -> dict[str, int]:
-    return await repo.claim_holders(db, now=T0)
+    return await repo_claims.claim_holders(db, now=T0)
 
 
 async def test_claims_of_a_process_that_died_on_this_host_are_recovered_at_start(
@@ -798,7 +816,7 @@ async def test_claims_of_a_process_that_died_on_this_host_are_recovered_at_start
     await subscribe(db, 10, clock)
     update = (await publish(db, clock)).update
     dead = await worker_id_of_a_dead_process()
-    held = await repo.claim_due(
+    held = await repo_claims.claim_due(
         db, worker_id=dead, now=clock(), lease=WorkerConfig().lease, limit=6
     )
     await send_as_the_dead_worker(discord, db, DeliveryKey.of(held[0]))
@@ -807,7 +825,7 @@ async def test_claims_of_a_process_that_died_on_this_host_are_recovered_at_start
     with caplog.at_level(logging.WARNING, logger="bot.production.worker"):
         await restarted.run_until_idle()  # the clock never moves: no lease runs out
 
-    counts = await repo.delivery_counts(db, update.update_id)
+    counts = await repo_ledger.delivery_counts(db, update.update_id)
     assert (counts.delivered, counts.pending, counts.failed) == (10, 0, 0)
     for n in range(10):
         assert len(discord.in_channel(channel(n))) == 1
@@ -822,11 +840,11 @@ async def test_a_reused_pid_does_not_keep_the_dead_workers_claims_alive(
     update = (await publish(db, clock)).update
     # An earlier process had this test's pid: same host and pid, another start time.
     earlier = replace(WorkerIdentity.current(), start="1")
-    await repo.claim_due(db, worker_id=str(earlier), now=clock(), lease=90.0, limit=4)
+    await repo_claims.claim_due(db, worker_id=str(earlier), now=clock(), lease=90.0, limit=4)
 
     await make_worker(db, discord, clock).run_until_idle()
 
-    assert (await repo.delivery_counts(db, update.update_id)).delivered == 4
+    assert (await repo_ledger.delivery_counts(db, update.update_id)).delivered == 4
     assert len(discord.messages) == 4
 
 
@@ -847,7 +865,7 @@ async def test_claims_of_live_or_unknowable_workers_wait_for_their_lease(
     ]
     try:
         for holder in left_alone:
-            await repo.claim_due(db, worker_id=holder, now=clock(), lease=90.0, limit=2)
+            await repo_claims.claim_due(db, worker_id=holder, now=clock(), lease=90.0, limit=2)
 
         await make_worker(db, discord, clock).run_until_idle()
 
@@ -864,7 +882,7 @@ async def test_claims_of_live_or_unknowable_workers_wait_for_their_lease(
 
     clock.advance(WorkerConfig().lease + 1)  # the rest only when their lease runs out
     await make_worker(db, discord, clock).run_until_idle()
-    assert (await repo.delivery_counts(db, update.update_id)).delivered == 12
+    assert (await repo_ledger.delivery_counts(db, update.update_id)).delivered == 12
     assert discord.count("send") == 12 and discord.nonce_reuse == 0
 
 
@@ -878,15 +896,15 @@ async def test_a_running_worker_takes_over_from_a_worker_that_died_meanwhile(
         await asyncio.sleep(0.1)  # idle: nothing is queued yet
         update = (await publish(db, clock)).update
         dead = await worker_id_of_a_dead_process()
-        await repo.claim_due(db, worker_id=dead, now=clock(), lease=90.0, limit=5)
+        await repo_claims.claim_due(db, worker_id=dead, now=clock(), lease=90.0, limit=5)
         worker.wake()
         for _ in range(500):
-            if (await repo.delivery_counts(db, update.update_id)).finished:
+            if (await repo_ledger.delivery_counts(db, update.update_id)).finished:
                 break
             await asyncio.sleep(0.02)
     finally:
         await worker.stop()
-    assert (await repo.delivery_counts(db, update.update_id)).delivered == 5
+    assert (await repo_ledger.delivery_counts(db, update.update_id)).delivered == 5
     assert len(discord.messages) == 5
 
 
@@ -901,11 +919,11 @@ async def test_a_retraction_looks_for_copies_of_failed_sends_and_cancels_if_none
     update = (await publish(db, clock)).update
     worker = make_worker(db, discord, clock, retry=RetryPolicy(base_delay=5.0, max_attempts=1))
     await worker.run_until_idle()
-    counts = await repo.delivery_counts(db, update.update_id)
+    counts = await repo_ledger.delivery_counts(db, update.update_id)
     assert (counts.delivered, counts.failed) == (0, 2)  # one of them is in the channel though
     sends = discord.count("send")
 
-    retracted = await repo.retract_update(
+    retracted = await repo_updates.retract_update(
         db, update.update_id, reason="not true", retracted_by=1, now=clock()
     )
     assert isinstance(retracted, Retracted)
@@ -914,7 +932,7 @@ async def test_a_retraction_looks_for_copies_of_failed_sends_and_cancels_if_none
     assert discord.in_channel(channel(0)) == []
     [notice] = discord.in_channel(channel(1))
     assert notice.content is not None and "not true" in notice.content
-    counts = await repo.delivery_counts(db, update.update_id)
+    counts = await repo_ledger.delivery_counts(db, update.update_id)
     assert (counts.delivered, counts.failed, counts.cancelled) == (1, 0, 1)
     assert counts.up_to_date == 1 and counts.finished
 
@@ -935,7 +953,7 @@ async def test_retry_requeues_failed_copies_but_not_servers_that_would_fail_agai
             " WHERE guild_id = ?",
             (guild(1),),
         )
-    await repo.switch_off_guild(db, guild(2), clock())
+    await repo_settings.switch_off_guild(db, guild(2), clock())
     clock.advance(600)
 
     result = await repo_deliveries.requeue_failed(db, update.update_id, now=clock())
@@ -965,15 +983,17 @@ async def test_an_edit_skipped_for_a_server_needing_attention_counts_as_failed(
     corrected = UpdateDraft(
         title=LocalizedText("Filming moved"), body=DRAFT.body, confidence="official"
     )
-    edited = await repo.edit_update(db, update.update_id, corrected, editor_id=2, now=clock())
+    edited = await repo_updates.edit_update(
+        db, update.update_id, corrected, editor_id=2, now=clock()
+    )
     assert isinstance(edited, Edited) and edited.copies_queued == 1
     await worker.run_until_idle()
-    counts = await repo.delivery_counts(db, update.update_id)
+    counts = await repo_ledger.delivery_counts(db, update.update_id)
     assert (counts.up_to_date, counts.edits_failed) == (1, 1)
-    report = await repo.delivery_report(db, update.update_id)
+    report = await repo_ledger.delivery_report(db, update.update_id)
     assert report is not None and report.failures[0].reason == "not updated: Missing Access"
 
-    await repo.save_guild_settings(  # the admin fixed it (/setup clears the flag)
+    await repo_settings.save_guild_settings(  # the admin fixed it (/setup clears the flag)
         db,
         guild_id=guild(0),
         channel_id=channel(0),
@@ -985,5 +1005,5 @@ async def test_an_edit_skipped_for_a_server_needing_attention_counts_as_failed(
     result = await repo_deliveries.requeue_failed(db, update.update_id, now=clock())
     assert (result.sends, result.edits, result.skipped) == (0, 1, 0)
     await worker.run_until_idle()
-    counts = await repo.delivery_counts(db, update.update_id)
+    counts = await repo_ledger.delivery_counts(db, update.update_id)
     assert (counts.up_to_date, counts.edits_failed) == (2, 0)

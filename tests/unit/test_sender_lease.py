@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.production import repo_lease
-from bot.production import repository as repo
+from bot.production import repo_claims, repo_lease, repo_previews, repo_settings
 from bot.production.models import LocalizedText, Published, UpdateDraft
 from bot.production.sender import SenderLease, holder_is_dead
 from bot.production.worker import WorkerIdentity
@@ -210,12 +209,14 @@ async def test_the_new_sender_frees_the_old_senders_claims_at_once(
     a_db, b_db, *_ = connections
     clock = Clock()
     for n in range(3):
-        await repo.save_guild_settings(
+        await repo_settings.save_guild_settings(
             a_db, guild_id=100 + n, channel_id=200 + n, channel_kind="text", role_id=None,
             language="en", now=clock(),
         )  # fmt: skip
-    await repo.create_preview(a_db, token="preview-0001", author_id=1, draft=DRAFT, now=clock())
-    assert isinstance(await repo.publish_preview(a_db, "preview-0001", clock()), Published)
+    await repo_previews.create_preview(
+        a_db, token="preview-0001", author_id=1, draft=DRAFT, now=clock()
+    )
+    assert isinstance(await repo_previews.publish_preview(a_db, "preview-0001", clock()), Published)
 
     async def nothing() -> None:
         pass
@@ -223,13 +224,17 @@ async def test_the_new_sender_frees_the_old_senders_claims_at_once(
     a = SenderLease(a_db, "A", on_gain=nothing, on_loss=nothing, clock=clock)
     b = SenderLease(b_db, "B", on_gain=nothing, on_loss=nothing, clock=clock)
     await a.tick()
-    assert len(await repo.claim_due(a_db, worker_id="A", now=clock(), lease=90, limit=3)) == 3
+    assert (
+        len(await repo_claims.claim_due(a_db, worker_id="A", now=clock(), lease=90, limit=3)) == 3
+    )
     clock.now += 15.0  # A hung since: its lease has expired, its claims have 75 s to go
     with caplog.at_level("WARNING", logger="bot.production.sender"):
         await b.tick()
     assert b.holding
     assert "freed 3 rows claimed by the previous sender A" in caplog.text
-    assert len(await repo.claim_due(b_db, worker_id="B", now=clock(), lease=90, limit=3)) == 3
+    assert (
+        len(await repo_claims.claim_due(b_db, worker_id="B", now=clock(), lease=90, limit=3)) == 3
+    )
 
 
 async def test_a_new_sender_pauses_for_what_remains_of_the_old_ones_second(

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.production import repository as repo
-from bot.production import timeline_cache
+from bot.production import repo_previews, timeline_cache
 from bot.production.models import LocalizedText, Update, UpdateDraft
 from bot.production.timeline_cache import TimelineCache
 from bot.store.database import Database
@@ -43,8 +42,8 @@ async def db(store_target: Path | str) -> AsyncIterator[Database]:
 
 
 async def publish(db: Database, token: str) -> None:
-    await repo.create_preview(db, token=token, author_id=1, draft=DRAFT, now=0.0)
-    await repo.publish_preview(db, token, 0.0)
+    await repo_previews.create_preview(db, token=token, author_id=1, draft=DRAFT, now=0.0)
+    await repo_previews.publish_preview(db, token, 0.0)
 
 
 def event_count(additions: object) -> int:

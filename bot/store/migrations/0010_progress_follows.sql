@@ -5,13 +5,13 @@
 -- without this table's rows.
 CREATE TABLE progress_follows (
     message_id        INTEGER PRIMARY KEY,
-    update_id         INTEGER NOT NULL REFERENCES production_updates (update_id)
-                          ON DELETE CASCADE,
+    update_id         INTEGER NOT NULL,
     application_id    INTEGER NOT NULL,
     interaction_token TEXT NOT NULL,
     lang              TEXT NOT NULL CHECK (lang IN ('en', 'ko')),
     lead              TEXT NOT NULL,
-    expires_at        REAL NOT NULL
+    expires_at        REAL NOT NULL,
+    FOREIGN KEY (update_id) REFERENCES production_updates (update_id) ON DELETE CASCADE
 ) STRICT;
 
 CREATE INDEX progress_follows_by_expiry ON progress_follows (expires_at);
