@@ -14,6 +14,7 @@ invalidate the connection (asyncpg closes it; the server rolls back whatever was
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import AsyncIterator
 
 from sqlalchemy import text
@@ -30,6 +31,13 @@ from bot.store.url import StoreUrl
 ADVISORY_LOCK_KEY = 0x476F6C64
 _TAKE_WRITE_LOCK = text(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK_KEY:d})")
 CONNECT_TIMEOUT = 10.0  # seconds
+# A session that sits inside a transaction this long without sending anything is ended by the
+# server, which rolls it back and frees its locks. Our transactions never wait on anything but
+# the database, so only a process that hangs (SIGSTOP, a stalled VM, a debugger) trips it; its
+# advisory write lock then blocks the other processes for at most this long, well inside the
+# sender lease (LEASE_TTL, 15 s), so a hung sender is replaced within the 30 s fail-over.
+# SQLite has no such guard: there a process frozen inside a write holds the file's lock.
+IDLE_IN_TRANSACTION_TIMEOUT = 10.0  # seconds
 
 
 def describe_connect_error(url: StoreUrl, exc: BaseException) -> str:
@@ -74,7 +82,11 @@ class PostgresEngine:
                 # Like SQLite's busy timeout: a writer waits this long for another's lock.
                 "server_settings": {
                     "lock_timeout": str(int(busy_timeout * 1000)),
-                    "application_name": "goldenhour",
+                    "idle_in_transaction_session_timeout": str(
+                        int(IDLE_IN_TRANSACTION_TIMEOUT * 1000)
+                    ),
+                    # pg_stat_activity / pg_locks then say which bot process holds what.
+                    "application_name": f"goldenhour pid {os.getpid()}",
                 },
             },
         )

@@ -1,11 +1,12 @@
-"""Three real `python -m bot run` processes on one SQLite file, one shard each.
+"""Three real `python -m bot run` processes on one database, one shard each: a SQLite file
+(300 servers) or a fresh PostgreSQL database (1,000 servers).
 
 The double enforces what Discord does across all connections of one token: the guild limit per
 shard, one IDENTIFY per `max_concurrency` bucket every 5 s, and one global 50/s limit. Fans get
 answers from servers on every shard (each from the process holding that shard); a maintainer
 publishes through whichever process holds the newsroom's shard; the one process holding the
-sender lease sends, is killed with SIGKILL halfway, and another process finishes the delivery:
-every server gets the update exactly once, with no 429.
+sender lease sends, is killed with SIGKILL (or frozen with SIGSTOP) halfway, and another
+process finishes the delivery: every server gets the update exactly once, with no 429.
 """
 
 from __future__ import annotations
@@ -14,10 +15,7 @@ import asyncio
 import contextlib
 import os
 import signal
-import sqlite3
-import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +24,16 @@ from discord_double import DiscordDouble
 
 from bot.app import GoldenHourBot
 from bot.liveness import Liveness, read_beat
-from bot.production import repo_lease, repo_ledger
-from bot.production.models import DeliveryCounts
 from bot.runner import open_services
-from bot.settings import Settings
 from bot.store.database import Database
 from bot.ui.production import DESK_COG
-from tests.e2e.golden import REPO
+from tests.e2e.process_helpers import (
+    bot_processes,
+    freeze,
+    log_text,
+    sender_pid,
+    wait_until_done,
+)
 from tests.e2e.production_helpers import (
     MESSAGES_ROUTE,
     FanServer,
@@ -42,110 +43,40 @@ from tests.e2e.production_helpers import (
 )
 
 SHARDS = 3
-SERVERS = 300
-
-
-def process_env(settings: Settings, shard: int, tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "ADMIN_"))}
-    assert settings.discord_api_base and settings.discord_gateway_url
-    env.update(
-        {
-            "DISCORD_TOKEN": settings.require_token(),
-            "DATABASE_PATH": str(settings.database_path),
-            "SEEDS_DIR": str(settings.seeds_dir),
-            "DISCORD_API_BASE": settings.discord_api_base,
-            "DISCORD_GATEWAY_URL": settings.discord_gateway_url,
-            "MAINTAINER_IDS": ",".join(map(str, settings.maintainer_ids)),
-            "ADMIN_GUILD_ID": str(settings.admin_guild_id),
-            "HEARTBEAT_FILE": str(tmp_path / "heartbeat"),
-            "SHARD_COUNT": str(SHARDS),
-            "SHARD_IDS": str(shard),
-            "LOG_LEVEL": "INFO",
-            "PYTHONPATH": str(REPO),
-        }
-    )
-    return env
-
-
-@contextlib.asynccontextmanager
-async def bot_processes(
-    settings: Settings, tmp_path: Path, db: Database, sender_shard: int
-) -> AsyncIterator[list[asyncio.subprocess.Process]]:
-    """One process per shard, indexed by shard; ``sender_shard``'s starts first and takes the
-    sender lease before the others start."""
-    processes: dict[int, asyncio.subprocess.Process] = {}
-    try:
-        order = [sender_shard, *(n for n in range(SHARDS) if n != sender_shard)]
-        for shard in order:
-            with (tmp_path / f"shard-{shard}.log").open("wb") as log:
-                command = (sys.executable, "-m", "bot", "run")
-                env = process_env(settings, shard, tmp_path)
-                processes[shard] = await asyncio.create_subprocess_exec(
-                    *command, cwd=tmp_path, env=env, stdout=log, stderr=log
-                )
-            if shard == sender_shard:
-                first = processes[shard].pid
-                await wait_until_sender(db, first, within=60.0)
-        yield [processes[n] for n in range(SHARDS)]
-    finally:
-        for process in processes.values():
-            if process.returncode is None:
-                process.send_signal(signal.SIGTERM)
-        for process in processes.values():
-            try:
-                await asyncio.wait_for(process.wait(), 20.0)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
-
-
-def log_text(tmp_path: Path, shard: int) -> str:
-    return (tmp_path / f"shard-{shard}.log").read_text(errors="replace")
+SERVERS = {"sqlite": 300, "postgresql": 1_000}
 
 
 def shard_of(server: FanServer) -> int:
     return (server.guild.id >> 22) % SHARDS
 
 
-async def sender_pid(db: Database) -> int:
-    lease = await repo_lease.current(db)
-    assert lease is not None, "no process took the sender lease"
-    return holder_pid(lease.holder)
-
-
-def holder_pid(holder: str) -> int:
-    return int(holder.rsplit(":", 4)[1])
-
-
-async def wait_until_sender(db: Database, pid: int, within: float) -> None:
-    deadline = time.monotonic() + within
-    while (lease := await repo_lease.current(db)) is None or holder_pid(lease.holder) != pid:
-        assert time.monotonic() < deadline, f"process {pid} did not take the sender lease"
-        await asyncio.sleep(0.1)
-
-
 @pytest.mark.parametrize("stop", ["kill", "hang"])
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 async def test_three_processes_share_the_shards_and_survive_the_senders_death(
-    double: DiscordDouble, tmp_path: Path, stop: str
+    double: DiscordDouble, tmp_path: Path, request: pytest.FixtureRequest, engine: str, stop: str
 ) -> None:
     """``kill``: SIGKILL, noticed at the next lease look (the pid is gone). ``hang``: SIGSTOP,
-    alive but silent, replaced once its lease expires; resumed afterwards, it sends nothing."""
+    alive but silent, replaced once its lease expires; resumed afterwards, it sends nothing.
+    On PostgreSQL the hang is the worst moment: inside a write, holding the advisory lock."""
+    total = SERVERS[engine]
     room = Newsroom.build(double, tmp_path)
-    servers = room.add_servers(SERVERS)
+    servers = room.add_servers(total)
     by_shard = {shard: [s for s in servers if shard_of(s) == shard] for shard in range(SHARDS)}
     assert all(by_shard.values()), "the servers should spread over every shard"
-    settings = room.settings()
+    database_url = request.getfixturevalue("postgres_url") if engine == "postgresql" else None
+    settings = room.settings(database_url=database_url)
     async with open_services(settings) as services:  # migrated and seeded once, up front
+        assert services.db.dialect == engine
         await room.subscribe(services.db, servers)
 
     # The process holding the newsroom's shard, which the maintainer reaches, is the sender:
     # killing it also kills the task that followed the maintainer's message there.
     newsroom_shard = (room.desk.id >> 22) % SHARDS
-    db = await Database.open(settings.database_path)
-    async with db, bot_processes(settings, tmp_path, db, newsroom_shard) as processes:
+    db = await Database.open(settings.database)
+    async with db, bot_processes(settings, tmp_path, db, SHARDS, newsroom_shard) as processes:
         await wait_for(
             lambda: all("Logged in as" in log_text(tmp_path, n) for n in range(SHARDS)),
-            within=90.0,
+            within=120.0,
             what="every process to log in (see shard-N.log)",
         )
         # Each fan is answered by the process holding the shard of the fan's server.
@@ -166,17 +97,17 @@ async def test_three_processes_share_the_shards_and_survive_the_senders_death(
         assert sender == processes[newsroom_shard].pid
         posts = lambda: sum(1 for r in double.requests_to(MESSAGES_ROUTE) if r.status == 200)  # noqa: E731
         await wait_for(
-            lambda: posts() >= SERVERS // 2, within=60.0, what="half the servers to get the post"
+            lambda: posts() >= total // 2, within=120.0, what="half the servers to get the post"
         )
         if stop == "kill":
             os.kill(sender, signal.SIGKILL)
         else:
-            await freeze_outside_a_write(sender, settings.database_path)
+            await freeze(sender, db)
         stopped_at = time.monotonic()
         if stop == "kill":
             await next(p for p in processes if p.pid == sender).wait()
 
-        counts = await wait_until_done(db, 1, within=90.0)
+        counts = await wait_until_done(db, 1, within=3 * total / 50 + 90.0)
         resumed = min(
             r.started for r in double.requests_to(MESSAGES_ROUTE) if r.started > stopped_at
         )
@@ -187,19 +118,19 @@ async def test_three_processes_share_the_shards_and_survive_the_senders_death(
             old = next(n for n, p in enumerate(processes) if p.pid == sender)
             await wait_for(
                 lambda: "stopped being the sender" in log_text(tmp_path, old),
-                within=15.0,
+                within=30.0,
                 what="the resumed sender to step down",
             )
         # The maintainer's message follows the delivery to its end although the process the
         # maintainer reached was the sender that died (or hung): the new sender finishes it.
         await wait_for(
             lambda: "Delivery finished." in (published.content or ""),
-            within=10.0,
+            within=30.0,
             what="the maintainer's report",
         )
         sends_after = len(double.requests_to(MESSAGES_ROUTE))
 
-    assert (counts.total, counts.delivered, counts.failed) == (SERVERS, SERVERS, 0)
+    assert (counts.total, counts.delivered, counts.failed) == (total, total, 0)
     for server in servers:
         assert len(room.posts(server)) == 1, server.guild.name  # none lost, none doubled
     assert sends_after == sends_before, "the old sender sent after it lost the lease"
@@ -211,40 +142,6 @@ async def test_three_processes_share_the_shards_and_survive_the_senders_death(
     assert sum("is now the sender (lease took over from" in text for text in logs) == 1
     assert sum("is now the sender" in text for text in logs) == 2
     assert sum("standby: " in text for text in logs) >= 2
-
-
-async def freeze_outside_a_write(pid: int, database: Path) -> None:
-    """SIGSTOP ``pid`` at a moment it holds no SQLite write lock.
-
-    A process frozen inside a write transaction keeps the file's lock: on SQLite every other
-    process then waits until it resumes or dies (docs/OPERATIONS.md says so; PostgreSQL ends
-    such a session with idle_in_transaction_session_timeout). What this test checks is the
-    lease: a sender hung anywhere else is replaced.
-    """
-    for _attempt in range(200):
-        os.kill(pid, signal.SIGSTOP)
-        # timeout=0: a lock held now fails at once (this loop also runs the double).
-        probe = sqlite3.connect(database, timeout=0, isolation_level=None)
-        try:
-            probe.execute("BEGIN IMMEDIATE")
-            probe.execute("ROLLBACK")
-            return
-        except sqlite3.OperationalError:
-            os.kill(pid, signal.SIGCONT)  # frozen mid-write: let it finish, try again
-            await asyncio.sleep(0.01)
-        finally:
-            probe.close()
-    raise AssertionError(f"process {pid} never left a write transaction")
-
-
-async def wait_until_done(db: Database, update_id: int, within: float) -> DeliveryCounts:
-    deadline = time.monotonic() + within
-    while True:
-        counts = await repo_ledger.delivery_counts(db, update_id)
-        if counts.finished:
-            return counts
-        assert time.monotonic() < deadline, f"update {update_id} not finished: {counts}"
-        await asyncio.sleep(0.2)
 
 
 async def test_a_standby_process_is_healthy_and_takes_over_when_the_sender_stops(
