@@ -29,6 +29,8 @@ SUITES = [
     "schedule",
     "processes",
     "store",
+    "claims",
+    "engines",
 ]
 RESULTS = Path(__file__).with_name("results.json")
 

@@ -48,6 +48,7 @@ PROBE_COMMAND: dict[BotKind, str] = {"golden": "show", "bare": "ping"}
 SETTING_VARIABLES = (
     "DISCORD_TOKEN",
     "DATABASE_PATH",
+    "DATABASE_URL",
     "SEEDS_DIR",
     "MAINTAINER_IDS",
     "ADMIN_GUILD_ID",

@@ -1,7 +1,7 @@
 """Several bot processes on one database: fan-out pace with 1, 2 and 4 processes, and how long
 the delivery stops when the sender dies.
 
-Each run starts P real ``python -m bot run`` processes on one SQLite file, SHARD_COUNT=P and one
+Each run starts P real ``python -m bot run`` processes on one database, SHARD_COUNT=P and one
 shard each, against a fresh double (50 requests/s per token across all connections, 5 messages
 per 5 s per channel). Once every process has logged in, one update is published into the outbox
 (what Publish does in whichever process a maintainer reaches); the sender-lease holder sends it.
@@ -16,7 +16,12 @@ Figures:
   is gone); a sender that hangs instead (SIGSTOP: alive, not provably dead) is replaced once its
   lease expires: measured too, and the hung process, resumed, must send nothing more.
 
-Run: ``python -m bench.processes [--servers 1000] [--processes 1 2 4]``.
+Every run happens on a SQLite file, then on a fresh database of a throwaway PostgreSQL server
+(bench/postgres.py; ``DATABASE_URL``), whose figures are named "processes (PostgreSQL): …"
+and reported as not measured when the server cannot start.
+
+Run: ``python -m bench.processes [--servers 1000] [--processes 1 2 4] [--engines sqlite
+postgresql]``.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from discord_double import Channel, DiscordDouble
 
 from bench.fanout import DRAFT, SEND_ROUTE, subscribe_servers
 from bench.harness import BotProcess, child_env, populate, quiet_discord_logs
+from bench.postgres import Postgres, not_measured, throwaway_postgres
 from bench.record import Figure
 from bot.production import repo_lease, repo_ledger, repo_previews
 from bot.production.models import Published
@@ -51,6 +57,9 @@ RATIO_TARGET = 1.1
 FAILOVER_TARGET = 30.0
 POLL = 0.05
 Stop = Literal["kill", "hang"]
+Engine = Literal["sqlite", "postgresql"]
+ENGINES: tuple[Engine, ...] = ("sqlite", "postgresql")
+Target = Path | str  # a SQLite file or a postgresql:// URL
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +76,7 @@ class Run:
     late_sends: int = 0  # send requests a hung sender made after it was resumed
 
 
-async def prepare(database: Path, channels: list[Channel]) -> None:
+async def prepare(database: Target, channels: list[Channel]) -> None:
     db = await Database.open(database)
     try:
         await migrate(db)
@@ -76,7 +85,7 @@ async def prepare(database: Path, channels: list[Channel]) -> None:
         await db.close()
 
 
-async def publish(database: Path, servers: int) -> int:
+async def publish(database: Target, servers: int) -> int:
     db = await Database.open(database)
     try:
         token = f"bench-{time.time_ns()}"
@@ -90,7 +99,7 @@ async def publish(database: Path, servers: int) -> int:
     return published.update.update_id
 
 
-async def sender_pid(database: Path) -> int:
+async def sender_pid(database: Target) -> int:
     db = await Database.open(database)
     try:
         lease = await repo_lease.current(db)
@@ -101,7 +110,7 @@ async def sender_pid(database: Path) -> int:
     return int(lease.holder.rsplit(":", 4)[1])
 
 
-async def finished(database: Path, update_id: int) -> bool:
+async def finished(database: Target, update_id: int) -> bool:
     db = await Database.open(database)
     try:
         return (await repo_ledger.delivery_counts(db, update_id)).finished
@@ -109,21 +118,31 @@ async def finished(database: Path, update_id: int) -> bool:
         await db.close()
 
 
-async def deliver(servers: int, processes: int, work: Path, *, stop: Stop | None = None) -> Run:
+async def deliver(
+    servers: int,
+    processes: int,
+    work: Path,
+    *,
+    stop: Stop | None = None,
+    database_url: str | None = None,
+) -> Run:
     async with DiscordDouble(
         global_rate_limit=GLOBAL_RATE,
         channel_message_limit=CHANNEL_LIMIT,
         max_concurrency=16,  # a large bot: every process's shard has its own IDENTIFY bucket
     ) as double:
         channels = populate(double, servers)
-        database = work / "bot.sqlite3"
+        sqlite_file = work / "bot.sqlite3"
+        database: Target = database_url or sqlite_file
         await prepare(database, channels)
+        url = {"DATABASE_URL": database_url} if database_url else {}
         bots = []
         for shard in range(processes):
             env = child_env(
                 double,
-                database,
+                sqlite_file,
                 extra={
+                    **url,
                     "SHARD_COUNT": str(processes),
                     "SHARD_IDS": str(shard),
                     "LOG_LEVEL": "INFO",
@@ -206,11 +225,28 @@ def result(
     )
 
 
-def pace_figures(run: Run) -> list[Figure]:
+def prefix(engine: Engine) -> str:
+    """SQLite's figures keep the names they had before PostgreSQL was measured too."""
+    return "processes" if engine == "sqlite" else "processes (PostgreSQL)"
+
+
+def pace_label(engine: Engine, servers: int, processes: int) -> str:
+    label = f"{prefix(engine)}: fan-out {servers:,} servers, {processes} process"
+    return label + ("" if processes == 1 else "es")
+
+
+def failover_label(engine: Engine, stop: Stop, servers: int) -> str:
+    how = "kill -9" if stop == "kill" else "hang (SIGSTOP)"
+    return (
+        f"{prefix(engine)}: sender {how} at 50% of {servers:,} servers, "
+        f"{FAILOVER_PROCESSES} processes"
+    )
+
+
+def pace_figures(run: Run, engine: Engine = "sqlite") -> list[Figure]:
     minimum = run.servers / GLOBAL_RATE
     ratio = run.completion / minimum
-    label = f"processes: fan-out {run.servers:,} servers, {run.processes} process"
-    label += "" if run.processes == 1 else "es"
+    label = pace_label(engine, run.servers, run.processes)
     clean = run.finished and run.duplicates == 0 and run.losses == 0
     return [
         Figure(
@@ -227,9 +263,9 @@ def pace_figures(run: Run) -> list[Figure]:
     ]
 
 
-def failover_figures(run: Run, stop: Stop) -> list[Figure]:
+def failover_figures(run: Run, stop: Stop, engine: Engine = "sqlite") -> list[Figure]:
     how = "kill -9" if stop == "kill" else "hang (SIGSTOP)"
-    label = f"processes: sender {how} at 50% of {run.servers:,} servers, {run.processes} processes"
+    label = failover_label(engine, stop, run.servers)
     failover = run.failover if run.failover is not None else float("inf")
     clean = run.finished and run.duplicates == 0 and run.losses == 0 and run.late_sends == 0
     note = (
@@ -263,18 +299,65 @@ async def run_async(
     servers: int = SERVERS,
     processes: tuple[int, ...] = PROCESSES,
     failover: tuple[Stop, ...] = ("kill", "hang"),
+    engines: tuple[Engine, ...] = ENGINES,
 ) -> list[Figure]:
     quiet_discord_logs()
     figures: list[Figure] = []
+    runs: list[tuple[int, Stop | None]] = [(p, None) for p in processes]
+    runs += [(FAILOVER_PROCESSES, stop) for stop in failover]
     with tempfile.TemporaryDirectory(prefix="bench-processes-") as tmp:
-        runs: list[tuple[int, Stop | None]] = [(p, None) for p in processes]
-        runs += [(FAILOVER_PROCESSES, stop) for stop in failover]
-        for index, (count, stop) in enumerate(runs):
-            work = Path(tmp) / f"run-{index}"
-            work.mkdir()
-            run = await deliver(servers, count, work, stop=stop)
-            figures.extend(pace_figures(run) if stop is None else failover_figures(run, stop))
-            print(f"   {count} process(es){f', {stop}' if stop else ''}: done", flush=True)
+        for engine in engines:
+            if engine == "sqlite":
+                figures += await engine_runs(engine, runs, servers, Path(tmp) / engine, None)
+                continue
+            with throwaway_postgres() as postgres:
+                if not postgres.available:
+                    figures += unmeasured(runs, servers, postgres.reason)
+                    continue
+                work = Path(tmp) / engine
+                figures += await engine_runs(engine, runs, servers, work, postgres)
+    return figures
+
+
+async def engine_runs(
+    engine: Engine,
+    runs: list[tuple[int, Stop | None]],
+    servers: int,
+    work: Path,
+    postgres: Postgres | None,
+) -> list[Figure]:
+    """Every run on one engine, each on a fresh database."""
+    figures: list[Figure] = []
+    for index, (count, stop) in enumerate(runs):
+        folder = work / f"run-{index}"
+        folder.mkdir(parents=True)
+        url = postgres.create_database() if postgres is not None else None
+        run = await deliver(servers, count, folder, stop=stop, database_url=url)
+        if stop is None:
+            figures.extend(pace_figures(run, engine))
+        else:
+            figures.extend(failover_figures(run, stop, engine))
+        print(f"   {engine}, {count} process(es){f', {stop}' if stop else ''}: done", flush=True)
+    return figures
+
+
+def unmeasured(runs: list[tuple[int, Stop | None]], servers: int, reason: str) -> list[Figure]:
+    figures: list[Figure] = []
+    for count, stop in runs:
+        if stop is None:
+            label = pace_label("postgresql", servers, count)
+            figures.append(
+                not_measured(
+                    f"{label}: completion ÷ theoretical minimum",
+                    "×",
+                    f"≤ {RATIO_TARGET:g}×",
+                    reason,
+                )
+            )
+        else:
+            label = failover_label("postgresql", stop, servers)
+            target = f"< {FAILOVER_TARGET:g} s"
+            figures.append(not_measured(f"{label}: fail-over time", "s", target, reason))
     return figures
 
 
@@ -287,11 +370,19 @@ def main() -> None:
     parser.add_argument("--servers", type=int, default=SERVERS)
     parser.add_argument("--processes", type=int, nargs="*", default=list(PROCESSES))
     parser.add_argument("--failover", choices=["kill", "hang"], nargs="*", default=None)
+    parser.add_argument("--engines", choices=list(ENGINES), nargs="*", default=list(ENGINES))
     args = parser.parse_args()
     from bench.__main__ import print_table
 
     failover = tuple(args.failover) if args.failover is not None else ("kill", "hang")
-    print_table(run(servers=args.servers, processes=tuple(args.processes), failover=failover))
+    print_table(
+        run(
+            servers=args.servers,
+            processes=tuple(args.processes),
+            failover=failover,
+            engines=tuple(args.engines),
+        )
+    )
 
 
 if __name__ == "__main__":
