@@ -14,7 +14,6 @@ invalidate the connection (asyncpg closes it; the server rolls back whatever was
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import AsyncIterator
 
 from sqlalchemy import text
@@ -31,13 +30,13 @@ from bot.store.url import StoreUrl
 ADVISORY_LOCK_KEY = 0x476F6C64
 _TAKE_WRITE_LOCK = text(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK_KEY:d})")
 CONNECT_TIMEOUT = 10.0  # seconds
-# A session that sits inside a transaction this long without sending anything is ended by the
-# server, which rolls it back and frees its locks. Our transactions never wait on anything but
-# the database, so only a process that hangs (SIGSTOP, a stalled VM, a debugger) trips it; its
-# advisory write lock then blocks the other processes for at most this long, well inside the
-# sender lease (LEASE_TTL, 15 s), so a hung sender is replaced within the 30 s fail-over.
-# SQLite has no such guard: there a process frozen inside a write holds the file's lock.
-IDLE_IN_TRANSACTION_TIMEOUT = 10.0  # seconds
+# A session idle inside a transaction this long is ended by the server, which rolls the
+# transaction back and frees its locks — the store's advisory write lock included. Our
+# transactions run statement after statement for milliseconds; a process frozen in the middle
+# of one (SIGSTOP, a debugger, a paused VM) would otherwise stop every other process's
+# writes until it resumed. Equal to the sender lease, so the standby that takes over from a
+# frozen sender can write by then.
+IDLE_IN_TRANSACTION_TIMEOUT = 15.0  # seconds
 
 
 def describe_connect_error(url: StoreUrl, exc: BaseException) -> str:
@@ -85,8 +84,7 @@ class PostgresEngine:
                     "idle_in_transaction_session_timeout": str(
                         int(IDLE_IN_TRANSACTION_TIMEOUT * 1000)
                     ),
-                    # pg_stat_activity / pg_locks then say which bot process holds what.
-                    "application_name": f"goldenhour pid {os.getpid()}",
+                    "application_name": "goldenhour",
                 },
             },
         )

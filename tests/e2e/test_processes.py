@@ -29,6 +29,7 @@ from bot.store.database import Database
 from bot.ui.production import DESK_COG
 from tests.e2e.process_helpers import (
     bot_processes,
+    double_undisturbed,
     freeze,
     log_text,
     sender_pid,
@@ -73,7 +74,11 @@ async def test_three_processes_share_the_shards_and_survive_the_senders_death(
     # killing it also kills the task that followed the maintainer's message there.
     newsroom_shard = (room.desk.id >> 22) % SHARDS
     db = await Database.open(settings.database)
-    async with db, bot_processes(settings, tmp_path, db, SHARDS, newsroom_shard) as processes:
+    async with (
+        db,
+        double_undisturbed() as stalls,
+        bot_processes(settings, tmp_path, db, SHARDS, newsroom_shard) as processes,
+    ):
         await wait_for(
             lambda: all("Logged in as" in log_text(tmp_path, n) for n in range(SHARDS)),
             within=120.0,
@@ -134,7 +139,7 @@ async def test_three_processes_share_the_shards_and_survive_the_senders_death(
     for server in servers:
         assert len(room.posts(server)) == 1, server.guild.name  # none lost, none doubled
     assert sends_after == sends_before, "the old sender sent after it lost the lease"
-    assert double.stats.rate_limited == 0
+    assert double.stats.rate_limited == 0, f"the double's loop stalled: {stalls}"
     assert double.stats.identifies == SHARDS
     assert new_sender != sender
     assert resumed - stopped_at < 30.0, f"fail-over took {resumed - stopped_at:.1f} s"
