@@ -15,11 +15,14 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+from discord_double import DiscordDouble
+
 from bot.production import repo_lease, repo_ledger
 from bot.production.models import DeliveryCounts
 from bot.settings import Settings
 from bot.store.database import Database
 from tests.e2e.golden import REPO
+from tests.e2e.production_helpers import MESSAGES_ROUTE
 
 
 def process_env(settings: Settings, shard: int, shards: int, tmp_path: Path) -> dict[str, str]:
@@ -225,3 +228,23 @@ async def double_undisturbed(over: float = 0.05) -> AsyncIterator[list[str]]:
             await watcher
         gc.enable()
         gc.unfreeze()
+
+
+def rate_limit_report(double: DiscordDouble, stalls: list[str]) -> str:
+    """Why the double served 429s: how requests bunched up in the second before each, and the
+    stalls of the double's own loop (which would bunch them up on arrival)."""
+    sent = sorted(r.started for r in double.requests_to(MESSAGES_ROUTE))
+    lines = []
+    for limited in (r for r in double.requests_to(MESSAGES_ROUTE) if r.status == 429):
+        window = [t for t in sent if limited.started - 1.0 < t <= limited.started]
+        tight = [t for t in window if t > limited.started - 0.1]
+        others = [
+            r.route
+            for r in double.requests
+            if r.route != MESSAGES_ROUTE and limited.started - 1.0 < r.started <= limited.started
+        ]
+        lines.append(
+            f"429 with {len(window)} sends in the second before it, {len(tight)} in its last "
+            f"100 ms, and other requests {others}"
+        )
+    return "; ".join(lines) + f"; the double's loop stalled over 50 ms: {stalls or 'never'}"
