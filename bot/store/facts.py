@@ -1,4 +1,4 @@
-"""The data pack in SQLite: save a validated :class:`Pack`, and rebuild the same Pack.
+"""The data pack in the database: save a validated :class:`Pack`, and rebuild the same Pack.
 
 Saving replaces the content of the fact tables (and nothing else) in one transaction, so
 seeding twice gives the same rows and a failure leaves the previous facts in place. Loading
