@@ -28,7 +28,6 @@ from .repo_rows import (
     _fetch_all,
 )
 
-
 # Which rows are due: an open job (first send or edit) whose time has come, or a queued
 # crosspost; a row claimed by someone else only once that claim has expired.
 _DUE_JOBS = """
