@@ -125,7 +125,7 @@ class PostgresListener:
                     timeout=CONNECT_TIMEOUT,
                     server_settings={"application_name": "goldenhour-listen"},
                 )
-            except _LOST as exc:
+            except Exception as exc:  # refused, unknown host, bad password …: one line each time
                 if not down_since_logged:
                     log.warning(
                         "cannot listen for %s on PostgreSQL at %s (%s); retrying, and the "
