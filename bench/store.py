@@ -4,8 +4,9 @@ What a command handler pays for its database work (the fan commands answer from 
 server settings, the newsroom and the outbox read and write the store). On a migrated
 database with 200 subscribed servers: ``fetch_one`` of one server's settings by key, 3,000
 times one after another and 3,000 times 50 at once; and a one-row upsert in its own
-transaction (``MetaTable.set``), 500 times. SQLite always; PostgreSQL too when
-``GH_BENCH_POSTGRES_URL`` names an empty database (or ``--postgres-url``).
+transaction (``MetaTable.set``), 500 times. SQLite always; PostgreSQL too: the empty database
+``GH_BENCH_POSTGRES_URL`` (or ``--postgres-url``) names, else a throwaway local cluster
+(tests/postgres_cluster.py) when PostgreSQL is installed.
 
 Figures: p50/p99 in microseconds per call; for PostgreSQL also its read p99 ÷ SQLite's.
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import tempfile
 import time
@@ -89,12 +91,29 @@ async def run_async(postgres_url: str | None = None) -> list[Figure]:
         sqlite = await measure(Path(tmp) / "store.sqlite3", "sqlite")
     figures = _figures("sqlite", sqlite)
     url = postgres_url or os.environ.get("GH_BENCH_POSTGRES_URL")
-    if url:
-        postgres = await measure(url, "postgresql")
-        figures += _figures("postgresql", postgres)
-        ratio = percentile(postgres["read"], 99) / percentile(sqlite["read"], 99)
-        figures.append(Figure("store read p99 postgresql ÷ sqlite", round(ratio, 2), "×"))
+    with contextlib.ExitStack() as stack:
+        if not url:
+            url = _throwaway_database(stack)
+        if url:
+            postgres = await measure(url, "postgresql")
+            figures += _figures("postgresql", postgres)
+            ratio = percentile(postgres["read"], 99) / percentile(sqlite["read"], 99)
+            figures.append(Figure("store read p99 postgresql ÷ sqlite", round(ratio, 2), "×"))
     return figures
+
+
+def _throwaway_database(stack: contextlib.ExitStack) -> str | None:
+    """An empty database in a local throwaway cluster, or None without PostgreSQL."""
+    try:
+        from tests.postgres_cluster import PostgresCluster, PostgresUnavailable
+    except ImportError:  # a production install has no tests
+        return None
+    try:
+        cluster = stack.enter_context(PostgresCluster.start())
+    except PostgresUnavailable as exc:
+        print(f"store: PostgreSQL figures skipped ({exc})")
+        return None
+    return cluster.create_database()
 
 
 def run(postgres_url: str | None = None) -> list[dict[str, Any]]:
