@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
@@ -21,6 +22,7 @@ from bot.production.repo_rows import DeliveryKey
 from bot.store.database import Database
 from bot.store.migrate import migrate
 from bot.store.notify import NoWakeSource, PostgresListener
+from bot.store.url import StoreUrl
 from tests.unit.test_production_worker import DRAFT, FakeClock, publish, subscribe
 
 SERVERS = 120
@@ -222,3 +224,22 @@ async def test_on_sqlite_nothing_listens_and_nothing_is_sent(tmp_path: Path) -> 
             await outbox_queued(conn, 1)  # no statement on SQLite
     finally:
         await db.close()
+
+
+async def test_a_server_that_is_down_is_one_line_and_retried_quietly(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])  # nothing listens once the socket is closed
+    url = StoreUrl.parse(f"postgresql://gh:secret-pw@127.0.0.1:{port}/golden")
+    source = PostgresListener(url, OUTBOX_CHANNEL, retry_first=0.02, retry_max=0.05)
+    caplog.set_level(logging.INFO, logger="bot.store.notify")
+    await source.start(Wakes())
+    await asyncio.sleep(0.5)  # several attempts
+    await source.stop()
+    lines = [r for r in caplog.records if r.name == "bot.store.notify"]
+    assert len(lines) == 1 and lines[0].exc_info is None, lines
+    message = lines[0].getMessage()
+    assert f"127.0.0.1:{port}" in message and "secret-pw" not in message
+    assert source.connects == 0
