@@ -18,13 +18,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sqlite3
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
 import discord
 from discord.ext import commands
+from sqlalchemy.exc import DBAPIError
 
 from bot.i18n.catalogue import Catalogue, Lang
 from bot.production import repo_follows, repo_ledger
@@ -117,7 +117,7 @@ class ProgressBoard:
             if self.may_act():
                 try:
                     await self.refresh()
-                except (StoreError, sqlite3.Error) as exc:
+                except (StoreError, DBAPIError) as exc:
                     log.warning("progress messages not refreshed: database error (%s)", exc)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.interval)
