@@ -31,6 +31,7 @@ from bot.production import repo_follows, repo_ledger
 from bot.production.discord_transport import DiscordTransport
 from bot.production.limiter import SendLimiter
 from bot.production.models import DeliveryCounts
+from bot.production.outbox_wake import outbox_listener
 from bot.production.repo_follows import Follow
 from bot.production.sender import GLOBAL_WINDOW, MARGIN, SenderLease
 from bot.production.worker import DeliveryWorker
@@ -181,6 +182,7 @@ class DeliveryCog(commands.Cog, name=DESK_COG):
             config=options.worker,
             clock=options.clock,
             worker_id=options.worker_id,
+            wakeups=outbox_listener(services.db),
         )
         # Of all processes on the database, only the lease holder runs the send loop.
         self.sender = SenderLease(

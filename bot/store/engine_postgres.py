@@ -30,6 +30,13 @@ from bot.store.url import StoreUrl
 ADVISORY_LOCK_KEY = 0x476F6C64
 _TAKE_WRITE_LOCK = text(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK_KEY:d})")
 CONNECT_TIMEOUT = 10.0  # seconds
+# A session idle inside a transaction this long is ended by the server, which rolls the
+# transaction back and frees its locks — the store's advisory write lock included. Our
+# transactions run statement after statement for milliseconds; a process frozen in the middle
+# of one (SIGSTOP, a debugger, a paused VM) would otherwise stop every other process's
+# writes until it resumed. Equal to the sender lease, so the standby that takes over from a
+# frozen sender can write by then.
+IDLE_IN_TRANSACTION_TIMEOUT = 15.0  # seconds
 
 
 def describe_connect_error(url: StoreUrl, exc: BaseException) -> str:
@@ -74,6 +81,9 @@ class PostgresEngine:
                 # Like SQLite's busy timeout: a writer waits this long for another's lock.
                 "server_settings": {
                     "lock_timeout": str(int(busy_timeout * 1000)),
+                    "idle_in_transaction_session_timeout": str(
+                        int(IDLE_IN_TRANSACTION_TIMEOUT * 1000)
+                    ),
                     "application_name": "goldenhour",
                 },
             },
