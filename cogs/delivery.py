@@ -18,19 +18,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sqlite3
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
 import discord
 from discord.ext import commands
+from sqlalchemy.exc import DBAPIError
 
 from bot.i18n.catalogue import Catalogue, Lang
 from bot.production import repo_follows, repo_ledger
 from bot.production.discord_transport import DiscordTransport
 from bot.production.limiter import SendLimiter
 from bot.production.models import DeliveryCounts
+from bot.production.outbox_wake import outbox_listener
 from bot.production.repo_follows import Follow
 from bot.production.sender import GLOBAL_WINDOW, MARGIN, SenderLease
 from bot.production.worker import DeliveryWorker
@@ -116,7 +117,7 @@ class ProgressBoard:
             if self.may_act():
                 try:
                     await self.refresh()
-                except (StoreError, sqlite3.Error) as exc:
+                except (StoreError, DBAPIError) as exc:
                     log.warning("progress messages not refreshed: database error (%s)", exc)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.interval)
@@ -181,6 +182,7 @@ class DeliveryCog(commands.Cog, name=DESK_COG):
             config=options.worker,
             clock=options.clock,
             worker_id=options.worker_id,
+            wakeups=outbox_listener(services.db),
         )
         # Of all processes on the database, only the lease holder runs the send loop.
         self.sender = SenderLease(

@@ -1,5 +1,5 @@
 """Command line: ``python -m bot run | console | seed | sync | migrate | backup | restore |
-invite | doctor | health``.
+copy-data | invite | doctor | health``.
 
 Every fault an operator can name ends in one line on stderr and an exit code from
 :mod:`bot.cli.exitcodes`; a traceback means a bug.
@@ -40,6 +40,21 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("file", nargs="?", type=Path, help="file or directory (default BACKUP_DIR)")
     restore = sub.add_parser("restore", help="replace the database with a backup (bot stopped)")
     restore.add_argument("file", type=Path, help="the backup file")
+    copy = sub.add_parser(
+        "copy-data", help="copy the SQLite database into an empty PostgreSQL one (bot stopped)"
+    )
+    copy.add_argument(
+        "--from",
+        dest="source",
+        default=None,
+        help="the SQLite file or sqlite:///path (default DATABASE_PATH)",
+    )
+    copy.add_argument(
+        "--to",
+        dest="target",
+        default=None,
+        help="postgresql://user:password@host:port/database (default DATABASE_URL)",
+    )
     invite = sub.add_parser("invite", help="print the invite link with the permissions needed")
     invite.add_argument("--client-id", type=int, default=None, help="the application id")
     doctor = sub.add_parser("doctor", help="check settings, database, data pack and permissions")
@@ -115,6 +130,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         print(storage.run_backup(settings, args.file))
     elif command == "restore":
         print(storage.run_restore(settings, args.file))
+    elif command == "copy-data":
+        from bot.cli.copydata import run_copy_data
+
+        return run_copy_data(settings, args.source, args.target)
     elif command == "invite":
         from bot.cli.invite import print_invite
 

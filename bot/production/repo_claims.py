@@ -1,9 +1,15 @@
 """SQL for the worker's claims on outbox rows (``production_deliveries``): taking due work,
 renewing and releasing claims, and freeing those of a dead process.
 
-Claims are taken with ``UPDATE … RETURNING`` inside ``db.transaction()``: two workers never hold
-the same row, and a claim whose lease ran out (its worker died) can be taken again; the worker
-frees the claims of a process it can prove dead sooner (``claim_holders`` / ``release_claims_of``).
+Claims are taken with ``UPDATE … RETURNING``: two workers never hold the same row, and a claim
+whose lease ran out (its worker died) can be taken again; the worker frees the claims of a
+process it can prove dead sooner (``claim_holders`` / ``release_claims_of``).
+
+On SQLite a claim is one write transaction like any other (there is one writer at a time). On
+PostgreSQL it does not take the store-wide write lock: it locks the candidate rows themselves
+with ``FOR UPDATE SKIP LOCKED``, so claimers in several processes never wait for each other (or
+for a publish in progress) and never get the same row — a row another transaction has locked
+is skipped, and one it has just claimed fails the claimable check when PostgreSQL re-reads it.
 """
 
 from __future__ import annotations
@@ -22,6 +28,41 @@ from .repo_rows import (
     _fetch_all,
 )
 
+# Which rows are due: an open job (first send or edit) whose time has come, or a queued
+# crosspost; a row claimed by someone else only once that claim has expired.
+_DUE_JOBS = """
+    SELECT update_id, guild_id FROM production_deliveries
+    WHERE status IN ('pending', 'retrying') AND next_attempt_at <= :now
+      AND (claimed_by IS NULL OR claim_expires_at <= :now)
+    ORDER BY next_attempt_at LIMIT :limit"""
+_DUE_CROSSPOSTS = """
+    SELECT update_id, guild_id FROM production_deliveries
+    WHERE crosspost = 'pending' AND crosspost_next_at <= :now
+      AND message_id IS NOT NULL
+      AND (claimed_by IS NULL OR claim_expires_at <= :now)
+    ORDER BY crosspost_next_at LIMIT :limit"""
+# SQLite: the claim runs under the one write lock.
+_CLAIM_SQLITE = """
+    UPDATE production_deliveries SET claimed_by = :me, claim_expires_at = :until
+    WHERE (update_id, guild_id) IN ({due})
+    RETURNING *
+"""
+# PostgreSQL: lock the chosen rows, skipping those another transaction holds (a claimer in
+# another process, a publish or a result being written), then claim exactly those. A CTE
+# with a locking clause runs once, so the LIMIT holds.
+_CLAIM_POSTGRESQL = """
+    WITH due AS ({due}
+        FOR UPDATE SKIP LOCKED)
+    UPDATE production_deliveries SET claimed_by = :me, claim_expires_at = :until
+    WHERE (update_id, guild_id) IN (SELECT update_id, guild_id FROM due)
+    RETURNING *
+"""
+# (jobs, crossposts) for each engine
+_CLAIMS = {
+    dialect: (claim.format(due=_DUE_JOBS), claim.format(due=_DUE_CROSSPOSTS))
+    for dialect, claim in (("sqlite", _CLAIM_SQLITE), ("postgresql", _CLAIM_POSTGRESQL))
+}
+
 
 async def claim_due(
     db: Database, *, worker_id: str, now: float, lease: float, limit: int
@@ -34,37 +75,14 @@ async def claim_due(
     if limit <= 0:
         return []
     params: dict[str, object] = {"me": worker_id, "now": now, "until": now + lease}
-    async with db.transaction() as conn:
-        jobs = await _fetch_all(
-            conn,
-            """
-            UPDATE production_deliveries SET claimed_by = :me, claim_expires_at = :until
-            WHERE (update_id, guild_id) IN (
-                SELECT update_id, guild_id FROM production_deliveries
-                WHERE status IN ('pending', 'retrying') AND next_attempt_at <= :now
-                  AND (claimed_by IS NULL OR claim_expires_at <= :now)
-                ORDER BY next_attempt_at LIMIT :limit)
-            RETURNING *
-            """,
-            {**params, "limit": limit},
-        )
+    # exclusive=False matters on PostgreSQL only (SQLite has one writer anyway).
+    async with db.transaction(exclusive=False) as conn:
+        claim_jobs, claim_crossposts = _CLAIMS[conn.dialect]
+        jobs = await _fetch_all(conn, claim_jobs, {**params, "limit": limit})
         remaining = limit - len(jobs)
         crossposts: list[Row] = []
         if remaining > 0:
-            crossposts = await _fetch_all(
-                conn,
-                """
-                UPDATE production_deliveries SET claimed_by = :me, claim_expires_at = :until
-                WHERE (update_id, guild_id) IN (
-                    SELECT update_id, guild_id FROM production_deliveries
-                    WHERE crosspost = 'pending' AND crosspost_next_at <= :now
-                      AND message_id IS NOT NULL
-                      AND (claimed_by IS NULL OR claim_expires_at <= :now)
-                    ORDER BY crosspost_next_at LIMIT :limit)
-                RETURNING *
-                """,
-                {**params, "limit": remaining},
-            )
+            crossposts = await _fetch_all(conn, claim_crossposts, {**params, "limit": remaining})
     return [_delivery(r) for r in (*jobs, *crossposts)]
 
 

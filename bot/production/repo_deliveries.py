@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bot.store.database import Database
 
+from .outbox_wake import outbox_queued
 from .repo_rows import DeliveryKey, _changes, _fetch_one
 
 
@@ -135,5 +136,7 @@ async def requeue_failed(db: Database, update_id: int, *, now: float) -> Requeue
             """,
             params,
         )
+        if sends or edits:
+            await outbox_queued(conn, update_id)
     skipped = 0 if skipped_row is None else int(skipped_row[0])
     return Requeued(sends=sends, edits=edits, skipped=skipped)

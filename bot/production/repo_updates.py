@@ -24,6 +24,7 @@ from .models import (
     Update,
     UpdateDraft,
 )
+from .outbox_wake import outbox_queued
 from .policy import delivery_nonce
 from .repo_rows import (
     _changes,
@@ -124,6 +125,8 @@ async def publish_draft(
             for s, language in planned
         ],
     )
+    if planned:
+        await outbox_queued(conn, update.update_id)
     return Published(update, len(planned))
 
 
@@ -191,6 +194,8 @@ async def _queue_copy_changes(conn: Connection, update_id: int, revision: int, n
         """,
         {"update_id": update_id, "revision": revision, "now": now},
     )
+    # Edits queued here, or (a retraction) sends to look for: the sender has work.
+    await outbox_queued(conn, update_id)
     return queued
 
 

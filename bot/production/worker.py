@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Final, TypeVar
 
 from bot.store.database import Database
+from bot.store.notify import NoWakeSource, WakeSource
 
 from . import repo_claims, repo_deliveries, repo_ledger, repo_results, repo_updates
 from .compose import DEFAULT_LABELS, PostLabels, build_post
@@ -215,6 +216,7 @@ class DeliveryWorker:
         on_progress: ProgressCallback | None = None,
         labels: Mapping[Language, PostLabels] = DEFAULT_LABELS,
         may_send: Callable[[], bool] | None = None,
+        wakeups: WakeSource | None = None,
     ) -> None:
         self.db = db
         self.transport = transport
@@ -228,6 +230,9 @@ class DeliveryWorker:
         # Several processes on one database: only the sender-lease holder may send; checked
         # before claiming and again right before every request (see bot.production.sender).
         self.may_send = may_send or (lambda: True)
+        # Work queued by other processes wakes the loop through this while it runs
+        # (PostgreSQL's NOTIFY, see bot.production.outbox_wake); the poll is the safety net.
+        self.wakeups = wakeups or NoWakeSource()
         self.stats = WorkerStats()
         self._in_flight: set[asyncio.Task[None]] = set()
         self._changed = asyncio.Event()
@@ -251,6 +256,7 @@ class DeliveryWorker:
             return
         self._stopping = False
         self._task = asyncio.create_task(self.run(), name=f"delivery-worker {self.worker_id}")
+        await self.wakeups.start(self.wake)
 
     def wake(self) -> None:
         """New work was queued (publish, edit, retract): look now rather than at the next poll."""
@@ -261,6 +267,7 @@ class DeliveryWorker:
         them and hand their rows back so another worker need not wait for the lease."""
         self._stopping = True
         self._changed.set()
+        await self.wakeups.stop()
         task, self._task = self._task, None
         if task is not None:
             try:

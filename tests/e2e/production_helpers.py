@@ -87,7 +87,7 @@ async def start_bot(
     async with open_services(settings) as services:
         services.today = lambda: TODAY
         services.delivery = delivery
-        bot = GoldenHourBot(services)
+        bot = GoldenHourBot(services, **settings.sharding_options())  # SHARD_COUNT/SHARD_IDS
         async with run_client(bot, double):
             yield bot
 
