@@ -452,19 +452,18 @@ class DeliveryWorker:
         ):
             return
         message = build_post(update, delivery.language, delivery.role_id, self.labels)
-        await self.limiter.acquire(delivery.channel_id)
         result: SendResult | ChangeResult
         if delivery.message_id is None:
             # Noting the attempt before it goes out: whatever happens next, a retry knows
             # that a copy may exist.
-            if not await self._still_ours(key, sending=True):
+            if not await self._ready_to_request(key, delivery.channel_id, sending=True):
                 return
             self.stats.sends += 1
             result = await self._call(
                 self.transport.send(delivery.channel_id, message, delivery.nonce)
             )
         else:
-            if not await self._still_ours(key):
+            if not await self._ready_to_request(key, delivery.channel_id):
                 return
             self.stats.edits += 1
             result = await self._call(
@@ -485,7 +484,7 @@ class DeliveryWorker:
         caller should send; False: the outcome was recorded here (found, refused, retry)."""
         assert delivery.send_attempted_at is not None
         await self.limiter.acquire()  # a read: only the global pace applies
-        if not await self._still_ours(key):
+        if await self._still_ours(key) is None:
             return False
         self.stats.lookups += 1
         result: FindResult = await self._call(
@@ -554,22 +553,43 @@ class DeliveryWorker:
             await repo_claims.release_claim(self.db, key, self.worker_id)
         return False
 
-    async def _still_ours(self, key: DeliveryKey, *, sending: bool = False) -> bool:
-        """Renew the lease after the limiter wait; a lapsed claim taken by another worker is
-        left to that worker instead of being sent twice. ``sending`` also notes that a send
-        attempt is about to go out (kept from the first one)."""
-        if not self.may_send():
-            # This process's sender lease lapsed: the next holder sends this row (with its
-            # nonce, or after looking for the copy), so hand it over rather than race it.
-            self.stats.lost_claims += 1
-            await repo_claims.release_claim(self.db, key, self.worker_id)
-            log.info(
-                "update %s for guild %s not sent: this process is no longer the sender",
-                key.update_id,
-                key.guild_id,
-                extra=log_ids(key.update_id, key.guild_id),
-            )
+    async def _ready_to_request(
+        self, key: DeliveryKey, channel_id: int, *, sending: bool = False
+    ) -> bool:
+        """Renew the claim, then wait for the limiter, the last thing before the request: a
+        token granted before a database write (which may queue behind other writers) goes out
+        late, and late requests bunch up in Discord's one-second window (429s under load).
+        After a wait long enough for the claim to lapse, the claim is renewed again (refused
+        if another worker took the row meanwhile); the sender lease is checked last."""
+        until = await self._still_ours(key, sending=sending)
+        if until is None:
             return False
+        await self.limiter.acquire(channel_id)
+        if self.clock() >= until - self.config.lease / 2 and await self._still_ours(key) is None:
+            return False
+        return await self._may_still_send(key)
+
+    async def _may_still_send(self, key: DeliveryKey) -> bool:
+        if self.may_send():
+            return True
+        # This process's sender lease lapsed: the next holder sends this row (with its
+        # nonce, or after looking for the copy), so hand it over rather than race it.
+        self.stats.lost_claims += 1
+        await repo_claims.release_claim(self.db, key, self.worker_id)
+        log.info(
+            "update %s for guild %s not sent: this process is no longer the sender",
+            key.update_id,
+            key.guild_id,
+            extra=log_ids(key.update_id, key.guild_id),
+        )
+        return False
+
+    async def _still_ours(self, key: DeliveryKey, *, sending: bool = False) -> float | None:
+        """Renew the claim's lease; None if a lapsed claim was taken by another worker (left
+        to that worker instead of being sent twice), else until when it is ours. ``sending``
+        also notes that a send attempt is about to go out (kept from the first one)."""
+        if not await self._may_still_send(key):
+            return None
         until = self.clock() + self.config.lease
         renewed = (
             await repo_deliveries.renew_claim_for_send(
@@ -579,7 +599,7 @@ class DeliveryWorker:
             else await repo_claims.renew_claim(self.db, key, self.worker_id, until)
         )
         if renewed:
-            return True
+            return until
         self.stats.lost_claims += 1
         log.warning(
             "update %s for guild %s was claimed by another worker while waiting; skipped",
@@ -587,7 +607,7 @@ class DeliveryWorker:
             key.guild_id,
             extra=log_ids(key.update_id, key.guild_id),
         )
-        return False
+        return None
 
     async def _call(self, request: Awaitable[_R]) -> _R | Transient:
         try:
@@ -731,7 +751,7 @@ class DeliveryWorker:
             )
             return
         await self.limiter.acquire(delivery.channel_id)
-        if not await self._still_ours(key):
+        if await self._still_ours(key) is None:
             return
         self.stats.crossposts += 1
         result = await self._call(
